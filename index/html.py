@@ -1,0 +1,93 @@
+"""HTML pages: text blocks as raw spans (inline tags stay inside a span), then the shared cleaning."""
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+from .clean import Cleaned, clean_units
+from .markup import plain
+from .types import Span
+
+SKIP = {"script", "style", "noscript", "nav", "header", "footer", "aside", "form", "button",
+        "svg", "figcaption", "template", "iframe", "select"}
+BLOCK = {"p", "div", "section", "article", "main", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5",
+         "h6", "br", "tr", "td", "th", "table", "blockquote", "pre", "title", "dd", "dt", "hr", "body",
+         "figure", "img"}
+VOID = {"br", "hr", "img", "meta", "link", "input", "source", "wbr", "area", "base", "col", "embed"}
+
+
+class _Blocks(HTMLParser):
+    def __init__(self, raw: str):
+        super().__init__(convert_charrefs=False)
+        self.raw = raw
+        self.line_starts = [0]
+        for i, c in enumerate(raw):
+            if c == "\n":
+                self.line_starts.append(i + 1)
+        self.skip_depth = 0
+        self.stack: list[str] = []
+        self.current: list[int] | None = None
+        self.blocks: list[Span] = []
+        self.title: str | None = None
+        self._in_title = False
+
+    def _offset(self) -> int:
+        line, col = self.getpos()
+        return self.line_starts[line - 1] + col
+
+    def _close(self) -> None:
+        if self.current:
+            self.blocks.append(Span(*self.current))
+        self.current = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag in SKIP:
+            self.skip_depth += 1
+        if tag in BLOCK:
+            self._close()
+        self._in_title = tag in ("title", "h1") and self.title is None
+
+    def handle_endtag(self, tag):
+        if tag in SKIP and self.skip_depth:
+            self.skip_depth -= 1
+        if tag in BLOCK:
+            self._close()
+        self._in_title = False
+
+    def _text(self, text: str) -> None:
+        if self.skip_depth or not text.strip():
+            return
+        start = self._offset()
+        end = start + len(text)
+        if self._in_title:
+            self.title = plain(text)
+            return
+        if self.current is None:
+            self.current = [start, end]
+        else:
+            self.current[1] = end
+
+    def handle_data(self, data):
+        self._text(data)
+
+    def handle_entityref(self, name):
+        self._text(f"&{name};")
+
+    def handle_charref(self, name):
+        self._text(f"&#{name};")
+
+
+def clean_html(raw: str) -> Cleaned:
+    p = _Blocks(raw)
+    p.feed(raw)
+    p.close()
+    p._close()
+    units = []
+    for b in p.blocks:
+        s, e = b.start, b.end
+        while s < e and raw[s].isspace():
+            s += 1
+        while e > s and raw[e - 1].isspace():
+            e -= 1
+        if e > s:
+            units.append(Span(s, e))
+    return clean_units(raw, units, title_hint=p.title)

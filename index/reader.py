@@ -1,0 +1,99 @@
+"""Load a built index (no unpickling) and search it, dense or lexical."""
+from __future__ import annotations
+
+import json
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .bm25 import BM25
+from .embed import Embedder, get_embedder
+from .manifest import check_model, current_generation, read_manifest
+from .markup import plain
+from .store import VectorStore, load_store
+from .types import Passage, Span
+
+
+@dataclass(frozen=True)
+class ChunkRecord:
+    chunk_id: str
+    doc: int
+    start: int
+    end: int
+    text: str
+    sentences: tuple[int, int]  # [first, last) rows of the sentence table
+
+
+@dataclass(frozen=True)
+class DocRecord:
+    doc_id: str
+    source: str
+    title: str
+    date: str | None
+
+
+class LoadedIndex:
+    """An index generation in memory: chunk records, sentence table, vectors, FAISS and BM25."""
+
+    def __init__(self, index_dir: str | os.PathLike, embedder: Embedder | None = None):
+        self.index_dir = Path(index_dir)
+        gen = current_generation(self.index_dir)
+        self.manifest = read_manifest(gen)
+        self.embedder = embedder or get_embedder()
+        check_model(self.manifest, self.embedder.name, self.embedder.weights_sha256, self.index_dir)
+        self.docs = [DocRecord(k, v["source"], v["title"], v.get("date"))
+                     for k, v in self.manifest["documents"].items()]
+        with open(gen / "chunks.jsonl", encoding="utf-8") as f:
+            self.chunks = [ChunkRecord(r["id"], r["doc"], r["start"], r["end"], r["text"], tuple(r["sentences"]))
+                           for r in map(json.loads, f)]
+        self.sentences = np.load(gen / "sentences.npy", allow_pickle=False)
+        self.sentence_vectors = np.load(gen / "sentence_vectors.npy", allow_pickle=False)
+        self.store: VectorStore = load_store(gen, self.manifest["store"])
+        self.bm25 = BM25.load(gen, self.manifest["bm25"])
+
+    def __len__(self) -> int:
+        return len(self.chunks)
+
+    def passage(self, row: int, score: float) -> Passage:
+        c = self.chunks[row]
+        d = self.docs[c.doc]
+        return Passage(c.chunk_id, d.doc_id, d.source, d.title, c.text, c.start, c.end, float(score))
+
+    def dense_search(self, question: str, k: int) -> list[tuple[int, float]]:
+        q = self.embedder.embed_query(question)
+        scores, rows = self.store.search(q[None, :], k)
+        return [(int(r), float(s)) for s, r in zip(scores[0], rows[0]) if r >= 0]
+
+    def lexical_search(self, question: str, k: int) -> list[tuple[int, float]]:
+        scores, rows = self.bm25.search(question, k)
+        return [(int(r), float(s)) for s, r in zip(scores, rows)]
+
+    def chunk_sentences(self, row: int) -> list[tuple[int, Span, str]]:
+        """(sentence row, span, plain text) of each sentence of a chunk."""
+        c = self.chunks[row]
+        out = []
+        for i in range(*c.sentences):
+            _, s, e = (int(x) for x in self.sentences[i])
+            out.append((i, Span(s, e), plain(c.text[s - c.start:e - c.start])))
+        return out
+
+
+_CACHE: dict[tuple, LoadedIndex] = {}
+_LOCK = threading.Lock()
+
+
+def open_index(index_dir: str | os.PathLike) -> LoadedIndex:
+    """The process-wide LoadedIndex for a folder; reloaded when its CURRENT generation changes."""
+    path = Path(index_dir).resolve()
+    pointer = path / "CURRENT"
+    stamp = pointer.read_text(encoding="utf-8").strip() if pointer.is_file() else None
+    with _LOCK:
+        key = (str(path), stamp)
+        if key not in _CACHE:
+            for k in [k for k in _CACHE if k[0] == str(path)]:
+                del _CACHE[k]
+            _CACHE[key] = LoadedIndex(path)
+        return _CACHE[key]

@@ -1,0 +1,85 @@
+"""Sentence boundaries and sentence-aligned chunks, all as exact spans of the raw text."""
+from __future__ import annotations
+
+import re
+
+from .errors import check_range
+from .types import Chunk, Span
+
+ABBREVIATIONS = frozenset("""
+mr mrs ms dr prof sr jr st rep reps sen sens gov gen lt col capt cpt sgt maj adm cmdr pres supt
+vs etc al approx est fig no nos vol inc corp co ltd llc dept univ ave blvd rd mt ft
+jan feb mar apr jun jul aug sep sept oct nov dec e.g i.e a.m p.m
+""".split())
+SENTENCE_STARTERS = frozenset(
+    "the a an he she it they we i in on at but and this that these those his her their its "
+    "there after before when while as if so yet for".split())
+_END = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s)")
+_ACRONYM = re.compile(r"(?:[A-Za-z]\.){1,}[A-Za-z]?$")
+
+
+def _is_boundary(text: str, end_punct: int, next_word: str) -> bool:
+    """Decide whether the punctuation ending at ``end_punct`` ends a sentence."""
+    if not next_word:
+        return True
+    first = next_word[0]
+    if not (first.isupper() or first.isdigit() or first in "\"“‘'(["):
+        return False
+    token = text[:end_punct].rsplit(None, 1)[-1] if text[:end_punct].strip() else ""
+    token = token.lstrip("\"“‘'([")
+    if not token.endswith("."):
+        return True  # ! ? … and closing quotes after them
+    word = token[:-1]
+    if word.lower() in ABBREVIATIONS or word.lower().rstrip(".") in ABBREVIATIONS:
+        return False
+    if len(word) == 1 and word.isalpha() and word.isupper():
+        return False  # an initial: "Kirstjen M. Nielsen"
+    if _ACRONYM.fullmatch(word + "."):
+        return next_word.strip("\"“‘'(").lower() in SENTENCE_STARTERS
+    return True
+
+
+def split_sentences(raw: str, block: Span) -> list[Span]:
+    """Sentence spans inside one block; line breaks always end a sentence."""
+    out: list[Span] = []
+    for line in re.finditer(r"[^\n]+", raw[block.start:block.end]):
+        base = block.start + line.start()
+        text = line.group(0)
+        start = 0
+        for m in _END.finditer(text):
+            nxt = re.match(r"\s+(\S*)", text[m.end():])
+            next_word = nxt.group(1) if nxt else ""
+            if _is_boundary(text, m.end(), next_word):
+                _emit(out, raw, base + start, base + m.end())
+                start = m.end()
+        _emit(out, raw, base + start, base + len(text))
+    return out
+
+
+def _emit(out: list[Span], raw: str, a: int, b: int) -> None:
+    while a < b and raw[a].isspace():
+        a += 1
+    while b > a and raw[b - 1].isspace():
+        b -= 1
+    if b > a:
+        out.append(Span(a, b))
+
+
+def chunk_block(doc_id: str, raw: str, block: Span, size: int, overlap: int) -> list[Chunk]:
+    """Greedy chunks of whole sentences up to ``size`` characters, ``overlap`` sentences shared."""
+    check_range("chunk size", size, lo=1)
+    check_range("chunk overlap", overlap, lo=0)
+    sents = split_sentences(raw, block)
+    chunks: list[Chunk] = []
+    i = 0
+    while i < len(sents):
+        j = i + 1
+        while j < len(sents) and sents[j].end - sents[i].start <= size:
+            j += 1
+        span = sents[i:j]
+        chunks.append(Chunk(doc_id, span[0].start, span[-1].end,
+                            raw[span[0].start:span[-1].end], tuple(span)))
+        if j >= len(sents):
+            break
+        i = max(j - overlap, i + 1)
+    return chunks
