@@ -1,0 +1,1 @@
+"""citebot command line: the thin edge over index/, qa/, eval/ and bot/."""

@@ -1,0 +1,51 @@
+"""`citebot` command: parses arguments, calls the packages, turns errors into one line."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from . import commands
+
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2
+        self.exit(EXIT_USAGE, f"citebot: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="citebot", description="Cited answers over a folder of articles.")
+    p.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    commands.register(sub)
+    for module in ("eval.cli", "bot.cli", "eval.bench_cli"):
+        try:
+            mod = __import__(module, fromlist=["register"])
+        except ModuleNotFoundError as e:
+            if e.name and module.startswith(e.name):
+                continue  # that edge is not installed in this build
+            raise
+        mod.register(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    from index.errors import CitebotError
+
+    try:
+        return int(args.func(args) or 0)
+    except CitebotError as e:
+        print(f"citebot: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("citebot: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

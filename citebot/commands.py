@@ -1,0 +1,102 @@
+"""The core subcommands: index, ask, chat."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import asdict
+
+DEFAULT_INDEX_HELP = "index folder (default: $CITEBOT_INDEX_DIR or .citebot/index)"
+
+
+def register(sub) -> None:
+    p = sub.add_parser("index", help="index files or folders of .txt/.md/.html articles")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--index-dir", help=DEFAULT_INDEX_HELP)
+    p.add_argument("--chunk-size", type=int, default=None, help="max characters per chunk (default 600)")
+    p.add_argument("--overlap", type=int, default=None, help="sentences shared by neighbouring chunks (default 1)")
+    p.set_defaults(func=cmd_index)
+
+    for name, func, hlp in (("ask", cmd_ask, "answer one question"), ("chat", cmd_chat, "ask interactively")):
+        q = sub.add_parser(name, help=hlp)
+        if name == "ask":
+            q.add_argument("question")
+            q.add_argument("--json", action="store_true", help="print the answer as JSON")
+        q.add_argument("--index-dir", help=DEFAULT_INDEX_HELP)
+        q.add_argument("-k", type=int, default=5, help="passages to retrieve (default 5)")
+        q.add_argument("--mode", default="hybrid", help="hybrid, dense or lexical retrieval")
+        q.add_argument("--llm-model", help="chat model name (or CITEBOT_LLM_MODEL); default: extractive answers")
+        q.add_argument("--llm-base-url", help="OpenAI-compatible base URL (or CITEBOT_LLM_BASE_URL)")
+        q.set_defaults(func=func)
+
+
+def cmd_index(args) -> int:
+    from rich.progress import Progress
+
+    from index import DEFAULT_CHUNK_SIZE, DEFAULT_OVERLAP, build_index, get_embedder
+    from qa import resolve_index_dir
+
+    index_dir = resolve_index_dir(args.index_dir)
+    embedder = get_embedder()
+    with Progress(transient=True, disable=not sys.stderr.isatty()) as bar:
+        task = bar.add_task("embedding", total=None)
+        report = build_index(args.paths, index_dir, embedder,
+                             chunk_size=args.chunk_size or DEFAULT_CHUNK_SIZE,
+                             overlap=DEFAULT_OVERLAP if args.overlap is None else args.overlap,
+                             progress=lambda stage, done, total: bar.update(task, completed=done, total=total))
+    for s in report.skipped:
+        print(f"skipped {s.path}: {s.reason}", file=sys.stderr)
+    print(f"indexed into {index_dir}: {len(report.added)} added, {len(report.changed)} changed, "
+          f"{len(report.removed)} removed, {len(report.unchanged)} unchanged, {len(report.skipped)} skipped; "
+          f"{report.chunks} chunks, {report.embedded_texts} texts embedded, {report.reused_vectors} reused, "
+          f"{report.seconds:.1f}s")
+    return 0
+
+
+def _llm(args):
+    from qa import LLMSettings
+
+    return LLMSettings.from_env(args.llm_model, args.llm_base_url)
+
+
+def _render(answer, as_json: bool) -> str:
+    if as_json:
+        return json.dumps({"question": answer.question, "text": answer.text, "abstained": answer.abstained,
+                           "answerer": answer.answerer, "notice": answer.notice,
+                           "citations": [asdict(c) for c in answer.citations]}, ensure_ascii=False, indent=1)
+    lines = [answer.text]
+    if answer.notice:
+        lines.insert(0, f"note: {answer.notice}")
+    if answer.citations:
+        lines.append("\nSources:")
+        for c in answer.citations:
+            quote = c.quote if len(c.quote) <= 300 else c.quote[:297] + "…"
+            lines.append(f"[{c.n}] {c.title} ({os.path.basename(c.source)}:{c.start}-{c.end})\n    “{quote}”")
+    return "\n".join(lines)
+
+
+def cmd_ask(args) -> int:
+    from qa import ask
+
+    print(_render(ask(args.question, index_dir=args.index_dir, k=args.k, mode=args.mode, llm=_llm(args)),
+                  args.json))
+    return 0
+
+
+def cmd_chat(args) -> int:
+    from index.errors import CitebotError
+    from qa import ask
+
+    llm = _llm(args)
+    print("citebot chat: ask a question, empty line or Ctrl-D to quit.")
+    while True:
+        try:
+            question = input("? ")
+        except EOFError:
+            return 0
+        if not question.strip():
+            return 0
+        try:
+            print(_render(ask(question, index_dir=args.index_dir, k=args.k, mode=args.mode, llm=llm), False))
+        except CitebotError as e:
+            print(f"error: {e}")

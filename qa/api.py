@@ -1,0 +1,79 @@
+"""The public Python API: ask() and retrieve(), loading each index and model once per process."""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import threading
+from pathlib import Path
+
+from index import open_index
+from index.errors import CitebotError
+
+from .chain import MAX_QUESTION_CHARS, build_chain
+from .extractive import ExtractiveAnswerer, ExtractiveSettings
+from .llm import LLMAnswerer, LLMSettings
+from .retriever import MODES, CitebotRetriever, HybridSearch
+from .types import Answer, Passage
+
+log = logging.getLogger(__name__)
+DEFAULT_INDEX_DIR = ".citebot/index"
+
+
+class QuestionError(CitebotError, ValueError):
+    pass
+
+
+def resolve_index_dir(index_dir: str | os.PathLike | None) -> Path:
+    return Path(index_dir or os.environ.get("CITEBOT_INDEX_DIR") or DEFAULT_INDEX_DIR)
+
+
+def check_question(question: object) -> tuple[str, str | None]:
+    """The question to use and an optional notice; an error for empty or non-text questions."""
+    if not isinstance(question, str) or not question.strip():
+        raise QuestionError("the question is empty; ask something, e.g. citebot ask \"Who did Harris meet?\"")
+    question = " ".join(question.split())
+    if len(question) > MAX_QUESTION_CHARS:
+        notice = f"question truncated to {MAX_QUESTION_CHARS} of {len(question)} characters"
+        log.warning(notice)
+        return question[:MAX_QUESTION_CHARS], notice
+    return question, None
+
+
+_CHAINS: dict[tuple, object] = {}
+_LOCK = threading.Lock()
+
+
+def get_chain(index_dir=None, k: int = 5, mode: str = "hybrid", llm: LLMSettings | None = None,
+              settings: ExtractiveSettings | None = None):
+    """A cached Runnable for (index generation, k, mode, llm, settings)."""
+    index = open_index(resolve_index_dir(index_dir))
+    key = (id(index), k, mode, llm, settings)
+    with _LOCK:
+        if key not in _CHAINS:
+            if len(_CHAINS) > 64:
+                _CHAINS.clear()
+            search = HybridSearch(index, mode=mode)
+            answerer = ExtractiveAnswerer(index, settings)
+            if llm is not None:
+                answerer = LLMAnswerer(llm.chat_model(), fallback=answerer)
+            _CHAINS[key] = build_chain(CitebotRetriever(search=search, k=k), answerer)
+        return _CHAINS[key]
+
+
+def ask(question: str, index_dir: str | os.PathLike | None = None, k: int = 5, mode: str = "hybrid",
+        llm: LLMSettings | None = None, settings: ExtractiveSettings | None = None) -> Answer:
+    """Answer a question from the index, citing exact passages, or abstain."""
+    question, notice = check_question(question)
+    if mode not in MODES:
+        raise QuestionError(f"invalid retrieval mode {mode!r}; valid values: {', '.join(MODES)}")
+    answer = get_chain(index_dir, k, mode, llm if llm is not None else LLMSettings.from_env(), settings).invoke(
+        {"question": question})
+    return dataclasses.replace(answer, notice=notice) if notice else answer
+
+
+def retrieve(question: str, k: int = 5, index_dir: str | os.PathLike | None = None,
+             mode: str = "hybrid") -> list[Passage]:
+    """The k best passages for a question (doc_id, source, title, text, start, end, score)."""
+    question, _ = check_question(question)
+    return HybridSearch(open_index(resolve_index_dir(index_dir)), mode=mode).retrieve(question, k)

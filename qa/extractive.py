@@ -1,0 +1,135 @@
+"""Default answerer, no LLM needed: quote the best-supported sentences of the retrieved passages."""
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from index import LoadedIndex
+from index.errors import check_range
+
+from .types import Answer, Citation, Passage
+
+
+@dataclass(frozen=True)
+class ExtractiveSettings:
+    """Weights of the sentence score and the evidence threshold (calibrated on gold data, see eval/)."""
+
+    lexical_weight: float = 0.35   # share of the question's idf mass found in the sentence
+    rank_weight: float = 0.05      # prior for sentences of higher-ranked passages
+    min_evidence: float = 0.55     # best sentence score below this -> abstain
+    min_dense: float = 0.25        # ... and so does a best passage this far from the question
+    keep_ratio: float = 0.85       # further sentences must score within this share of the best
+    max_sentences: int = 3
+    max_chars: int = 400
+    duplicate_similarity: float = 0.9  # sentences this close (cosine) from other docs merge into one
+
+    def __post_init__(self) -> None:
+        check_range("max_sentences", self.max_sentences, lo=1, hi=10)
+        check_range("max_chars", self.max_chars, lo=50)
+        check_range("keep_ratio", self.keep_ratio, lo=0.0, hi=1.0)
+        check_range("duplicate_similarity", self.duplicate_similarity, lo=0.0, hi=1.0)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    row: int               # sentence row in the index
+    passage: Passage
+    start: int
+    end: int
+    text: str              # plain text of the sentence
+    dense: float
+    score: float
+
+
+class ExtractiveAnswerer:
+    name = "extractive"
+
+    def __init__(self, index: LoadedIndex, settings: ExtractiveSettings | None = None):
+        self.index = index
+        self.settings = settings or ExtractiveSettings()
+        self._row_of = {c.chunk_id: i for i, c in enumerate(index.chunks)}
+        bm = index.bm25
+        self._df = {t: int(bm.indptr[j + 1] - bm.indptr[j]) for t, j in bm.vocab.items()}
+
+    def _idf(self, token: str) -> float:
+        return math.log(1.0 + (self.index.bm25.n_docs + 1) / (self._df.get(token, 0) + 1))
+
+    def candidates(self, question: str, passages: Sequence[Passage]) -> list[Candidate]:
+        q = self.index.embedder.embed_query(question)
+        q_tokens = set(self.index.bm25.tokenizer(question))
+        weights = {t: self._idf(t) for t in q_tokens}
+        total = sum(weights.values()) or 1.0
+        seen, out = set(), []
+        for rank, p in enumerate(passages):
+            row = self._row_of.get(p.chunk_id)
+            if row is None:
+                continue
+            for srow, span, text in self.index.chunk_sentences(row):
+                if srow in seen:
+                    continue
+                seen.add(srow)
+                dense = float(self.index.sentence_vectors[srow] @ q)
+                toks = set(self.index.bm25.tokenizer(text))
+                lex = sum(w for t, w in weights.items() if t in toks) / total
+                score = dense + self.settings.lexical_weight * lex + self.settings.rank_weight / (1 + rank)
+                out.append(Candidate(srow, p, span.start, span.end, text, dense, score))
+        return sorted(out, key=lambda c: -c.score)
+
+    def answer(self, question: str, passages: Sequence[Passage]) -> Answer:
+        s = self.settings
+        cands = self.candidates(question, passages)
+        if not cands or cands[0].score < s.min_evidence or max(c.dense for c in cands) < s.min_dense:
+            return Answer.abstain(question, passages)
+        chosen = self._select(cands)
+        groups = self._merge_duplicates(chosen, cands)
+        parts, citations = [], []
+        for group in groups:
+            markers = []
+            for c in group:
+                n = len(citations) + 1
+                citations.append(_citation(n, c))
+                markers.append(f"[{n}]")
+            parts.append(f"{group[0].text} {''.join(markers)}")
+        return Answer(question, " ".join(parts), False, citations, list(passages), self.name)
+
+    def _select(self, cands: list[Candidate]) -> list[Candidate]:
+        s = self.settings
+        best = cands[0]
+        chosen, used = [best], len(best.text)
+        for c in cands[1:]:
+            if len(chosen) >= s.max_sentences or c.score < s.keep_ratio * best.score:
+                break
+            if used + len(c.text) + 1 > s.max_chars or self._is_duplicate(c, chosen):
+                continue
+            chosen.append(c)
+            used += len(c.text) + 1
+        # Best sentence first; the others in reading order so the quotes read naturally.
+        return [best] + sorted(chosen[1:], key=lambda c: (c.passage.doc_id, c.start))
+
+    def _sim(self, a: Candidate, b: Candidate) -> float:
+        return float(self.index.sentence_vectors[a.row] @ self.index.sentence_vectors[b.row])
+
+    def _is_duplicate(self, c: Candidate, chosen: list[Candidate]) -> bool:
+        return any(self._sim(c, o) >= self.settings.duplicate_similarity for o in chosen)
+
+    def _merge_duplicates(self, chosen: list[Candidate], cands: list[Candidate]) -> list[list[Candidate]]:
+        """Each chosen sentence with the same statement from other documents (one citation each)."""
+        groups = []
+        for c in chosen:
+            group, docs = [c], {c.passage.doc_id}
+            for o in cands:
+                if o.passage.doc_id not in docs and self._sim(c, o) >= self.settings.duplicate_similarity:
+                    group.append(o)
+                    docs.add(o.passage.doc_id)
+            groups.append(group)
+        return groups
+
+
+def _citation(n: int, c: Candidate) -> Citation:
+    p = c.passage
+    quote = p.text[c.start - p.start:c.end - p.start]
+    return Citation(n, p.doc_id, p.source, p.title, quote, c.start, c.end, round(c.score, 4))

@@ -1,0 +1,40 @@
+"""The public records of a cited answer."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from index.types import Passage
+
+ABSTAIN_MESSAGE = "I couldn't find that in the indexed documents."
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Marker ``[n]`` in the answer text -> an exact slice ``source[start:end] == quote``."""
+
+    n: int
+    doc_id: str
+    source: str
+    title: str
+    quote: str
+    start: int
+    end: int
+    score: float
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    text: str
+    abstained: bool
+    citations: list[Citation] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    answerer: str = "extractive"
+    notice: str | None = None  # e.g. the question was truncated
+
+    @classmethod
+    def abstain(cls, question: str, passages=(), answerer: str = "extractive", notice: str | None = None):
+        return cls(question, ABSTAIN_MESSAGE, True, [], list(passages), answerer, notice)
+
+
+__all__ = ["Answer", "Citation", "Passage", "ABSTAIN_MESSAGE"]
