@@ -15,6 +15,9 @@ def register(sub) -> None:
     p.add_argument("--index-dir", help=DEFAULT_INDEX_HELP)
     p.add_argument("--chunk-size", type=int, default=None, help="max characters per chunk (default 600)")
     p.add_argument("--overlap", type=int, default=None, help="sentences shared by neighbouring chunks (default 1)")
+    p.add_argument("--store", choices=("faiss", "chroma"), default="faiss",
+                   help="dense vector store (default faiss; chroma: local folder, or a server with --chroma-url)")
+    p.add_argument("--chroma-url", metavar="URL", help="Chroma server, e.g. http://127.0.0.1:8000 (needs --store chroma)")
     p.set_defaults(func=cmd_index)
 
     for name, func, hlp in (("ask", cmd_ask, "answer one question"), ("chat", cmd_chat, "ask interactively")):
@@ -37,12 +40,18 @@ def cmd_index(args) -> int:
     from qa import resolve_index_dir
 
     index_dir = resolve_index_dir(args.index_dir)
+    if args.chroma_url and args.store != "chroma":
+        from index.errors import SettingError
+
+        raise SettingError(f"--chroma-url {args.chroma_url} needs --store chroma (got --store {args.store})")
+    store_options = {"url": args.chroma_url} if args.store == "chroma" else {}
     embedder = get_embedder()
     with Progress(transient=True, disable=not sys.stderr.isatty()) as bar:
         task = bar.add_task("embedding", total=None)
         report = build_index(args.paths, index_dir, embedder,
                              chunk_size=args.chunk_size or DEFAULT_CHUNK_SIZE,
                              overlap=DEFAULT_OVERLAP if args.overlap is None else args.overlap,
+                             store=args.store, store_options=store_options,
                              progress=lambda stage, done, total: bar.update(task, completed=done, total=total))
     for s in report.skipped:
         print(f"skipped {s.path}: {s.reason}", file=sys.stderr)

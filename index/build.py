@@ -26,7 +26,7 @@ from .ingest import Skipped, load_documents
 from .manifest import CLEANING_VERSION, CURRENT, check_model, current_generation, read_manifest, write_manifest
 from .markup import plain
 from .sentences import chunk_block
-from .store import build_store
+from .store import build_store, drop_store
 from .types import Chunk, Document, content_hash
 
 DEFAULT_CHUNK_SIZE = 600
@@ -156,6 +156,7 @@ def build_index(paths: Iterable[str | os.PathLike], index_dir: str | os.PathLike
             os.replace(pointer, index_dir / CURRENT)
             _fsync_dir(index_dir)
         except BaseException:
+            drop_store(tmp)
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         _remove_stale(index_dir, keep=gen.name)
@@ -197,4 +198,5 @@ def _fsync_dir(path: Path) -> None:
 def _remove_stale(index_dir: Path, keep: str) -> None:
     for p in index_dir.glob("gen-*"):
         if p.name != keep:
+            drop_store(p)
             shutil.rmtree(p, ignore_errors=True)

@@ -82,7 +82,9 @@ class FaissStore:
         return cls(index, meta["index_type"], meta["params"])
 
 
-STORES = {"faiss": FaissStore}
+from .chroma_store import ChromaStore  # noqa: E402  (defined after the protocol it implements)
+
+STORES = {"faiss": FaissStore, "chroma": ChromaStore}
 
 
 def build_store(kind: str, vectors: np.ndarray, **options) -> VectorStore:
@@ -93,3 +95,11 @@ def build_store(kind: str, vectors: np.ndarray, **options) -> VectorStore:
 def load_store(folder: Path, meta: dict) -> VectorStore:
     check_choice("store", meta.get("kind"), STORES)
     return STORES[meta["kind"]].load(folder, meta)
+
+
+def drop_store(folder: Path) -> None:
+    """Release what a generation folder's store keeps outside the folder (e.g. a server collection)."""
+    for cls in STORES.values():
+        drop = getattr(cls, "drop", None)
+        if drop is not None:
+            drop(folder)
