@@ -107,7 +107,7 @@ def _is_chrome(text: str) -> bool:
 def _is_heading(text: str) -> bool:
     if TERMINAL.search(text):
         return False
-    return len(text.split()) <= HEADING_MAX_WORDS or text.endswith(":")
+    return len(text.split()) <= HEADING_MAX_WORDS
 
 
 def clean_units(raw: str, units: list[Span], title_hint: str | None = None) -> Cleaned:

@@ -11,6 +11,7 @@ import numpy as np
 from index import LoadedIndex
 from index.errors import check_range
 
+from .answer_type import offers, question_type
 from .types import Answer, Citation, Passage
 
 
@@ -18,11 +19,12 @@ from .types import Answer, Citation, Passage
 class ExtractiveSettings:
     """Weights of the sentence score and the evidence threshold (calibrated on gold data, see eval/)."""
 
-    lexical_weight: float = 0.35   # share of the question's idf mass found in the sentence
+    lexical_weight: float = 0.6    # share of the question's idf mass found in the sentence
+    type_penalty: float = 0.2      # sentence lacks the kind of answer asked for (a name, number, date)
     rank_weight: float = 0.05      # prior for sentences of higher-ranked passages
-    min_evidence: float = 0.55     # best sentence score below this -> abstain
+    min_evidence: float = 0.6      # best sentence score below this -> abstain
     min_dense: float = 0.25        # ... and so does a best passage this far from the question
-    keep_ratio: float = 0.85       # further sentences must score within this share of the best
+    keep_ratio: float = 0.7        # further sentences must score within this share of the best
     max_sentences: int = 3
     max_chars: int = 400
     duplicate_similarity: float = 0.9  # sentences this close (cosine) from other docs merge into one
@@ -63,6 +65,7 @@ class ExtractiveAnswerer:
         q_tokens = set(self.index.bm25.tokenizer(question))
         weights = {t: self._idf(t) for t in q_tokens}
         total = sum(weights.values()) or 1.0
+        kind = question_type(question)
         seen, out = set(), []
         for rank, p in enumerate(passages):
             row = self._row_of.get(p.chunk_id)
@@ -76,6 +79,8 @@ class ExtractiveAnswerer:
                 toks = set(self.index.bm25.tokenizer(text))
                 lex = sum(w for t, w in weights.items() if t in toks) / total
                 score = dense + self.settings.lexical_weight * lex + self.settings.rank_weight / (1 + rank)
+                if not offers(kind, text, question):
+                    score -= self.settings.type_penalty
                 out.append(Candidate(srow, p, span.start, span.end, text, dense, score))
         return sorted(out, key=lambda c: -c.score)
 

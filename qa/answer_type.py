@@ -1,0 +1,60 @@
+"""What kind of answer a question asks for, and whether a sentence offers one.
+
+A sentence that repeats the question's words but holds no name for a "who" question,
+no number for a "how many" question, no date for a "when" question is weak evidence.
+"""
+from __future__ import annotations
+
+import re
+from enum import Enum
+
+
+class AnswerType(Enum):
+    ANY = "any"
+    NUMBER = "number"
+    TIME = "time"
+    NAME = "name"      # a person, organisation or place: a capitalised word the question lacks
+
+
+_NUMBER_Q = re.compile(r"\b(how (many|much|long|old|far|often|large|big|high|tall)|what (percentage|percent|"
+                       r"share|number|amount|proportion|fraction)|how many)\b", re.I)
+_TIME_Q = re.compile(r"\b(when|what (year|date|day|month|time|decade|century)|which (year|date|day|month|"
+                     r"decade|century)|on what (date|day)|in what (year|month))\b", re.I)
+_NAME_Q = re.compile(r"^\W*(who|whom|whose|where)\b|\b(who|whom|whose)\b|^\W*(which|what) (person|company|"
+                     r"organi[sz]ation|group|country|countries|city|state|member|president|official|party|"
+                     r"department|agency|team|newspaper|university|institution)\b", re.I)
+_NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+                     r"forty|fifty|hundred|thousand|million|billion|dozen|half|twice|several|first|second|"
+                     r"third)\b", re.I)
+_MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|"
+           "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
+_TIME = re.compile(rf"\b(\d{{1,4}}|{_MONTHS}|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+                   r"today|tomorrow|yesterday|tonight|morning|evening|night|week|weeks|month|months|year|years|"
+                   r"decade|century|centuries|spring|summer|autumn|fall|winter|ago|later|earlier|since|"
+                   r"before|after|until)\b", re.I)
+_CAPS = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w’'\-]*[a-zA-Z]")
+
+
+def question_type(question: str) -> AnswerType:
+    if _NUMBER_Q.search(question):
+        return AnswerType.NUMBER
+    if _TIME_Q.search(question):
+        return AnswerType.TIME
+    if _NAME_Q.search(question):
+        return AnswerType.NAME
+    return AnswerType.ANY
+
+
+def offers(kind: AnswerType, sentence: str, question: str) -> bool:
+    """Does the sentence contain an answer of this kind that the question itself lacks?"""
+    if kind is AnswerType.ANY:
+        return True
+    q_words = {w.lower() for w in re.findall(r"\w+", question)}
+    if kind is AnswerType.NUMBER:
+        found = _NUMBER.findall(sentence)
+    elif kind is AnswerType.TIME:
+        found = _TIME.findall(sentence)
+    else:
+        found = _CAPS.findall(sentence.strip())
+    words = [w if isinstance(w, str) else w[0] for w in found]
+    return any(w.lower() not in q_words for w in words if w)
