@@ -1,0 +1,50 @@
+"""Property tests: every chunk and sentence is an exact slice of the raw text, cut only between sentences."""
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from index.clean import clean_text
+from index.sentences import chunk_block, split_sentences
+
+words = st.sampled_from(["Harris", "met", "the", "U.S.", "Mr.", "president", "on", "Monday", "3.5", "“quote”",
+                         "(AP)", "—", "e.g.", "J.", "Smith", "said", "![img](u)", "[link](http://x.y)", "…",
+                         "Guatemala", "x", "©", "Do", "not", "come"])
+enders = st.sampled_from([".", "!", "?", ".”", "", ":"])
+sentence = st.builds(lambda ws, e: " ".join(ws) + e, st.lists(words, min_size=1, max_size=12), enders)
+line = st.builds(" ".join, st.lists(sentence, min_size=1, max_size=5))
+texts = st.builds(lambda ls, sep: sep.join(ls), st.lists(line, min_size=1, max_size=8),
+                  st.sampled_from(["\n", "\n\n", "\n \n\t", "\r\n"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts, st.integers(20, 400), st.integers(0, 3))
+def test_chunks_and_sentences_are_exact_slices(raw, size, overlap):
+    raw = raw.replace("\r\n", "\n")
+    cleaned = clean_text(raw)
+    for block in cleaned.blocks:
+        sents = split_sentences(raw, block)
+        # Sentences tile the block: only whitespace lies between neighbours.
+        assert raw[block.start:sents[0].start].strip() == ""
+        for a, b in zip(sents, sents[1:]):
+            assert a.end <= b.start and raw[a.end:b.start].strip() == ""
+        assert raw[sents[-1].end:block.end].strip() == ""
+        chunks = chunk_block("d", raw, block, size, overlap)
+        starts = {s.start for s in sents}
+        ends = {s.end for s in sents}
+        covered = set()
+        for c in chunks:
+            assert raw[c.start:c.end] == c.text
+            assert c.start in starts and c.end in ends  # never mid-sentence
+            assert c.sentences[0].start == c.start and c.sentences[-1].end == c.end
+            covered.update(c.sentences)
+            if len(c.sentences) > 1:
+                assert c.end - c.start <= size
+        assert covered == set(sents)
+
+
+def test_abbreviations_and_initials_do_not_split():
+    raw = "Rep. Alexandria Ocasio-Cortez (D-NY) criticized the U.S. stance. Kirstjen M. Nielsen met Lt. Gen. Smith."
+    from index.types import Span
+
+    got = [raw[s.start:s.end] for s in split_sentences(raw, Span(0, len(raw)))]
+    assert got == ["Rep. Alexandria Ocasio-Cortez (D-NY) criticized the U.S. stance.",
+                   "Kirstjen M. Nielsen met Lt. Gen. Smith."]
