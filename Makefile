@@ -1,0 +1,33 @@
+# Two entry points for a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INDEX_DIR ?= .citebot/index
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+$(BIN)/citebot: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/citebot
+
+demo: install
+	$(BIN)/citebot index seeds --index-dir $(INDEX_DIR)
+	$(BIN)/citebot ask "Who did Harris meet in Guatemala?" --index-dir $(INDEX_DIR)
+	$(BIN)/citebot ask "What did the ministers commit to in Guatemala City in 2018?" --index-dir $(INDEX_DIR)
+	$(BIN)/citebot ask "What is the capital of Peru?" --index-dir $(INDEX_DIR)
+
+test: install
+	$(BIN)/python -m pytest -q
+
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not slow"
+
+eval: install
+	$(BIN)/citebot eval
+	$(BIN)/citebot eval squad ../shared/data/squad-v2.0-dev-public.json
+
+.PHONY: install demo test test-fast eval
