@@ -1,0 +1,152 @@
+"""Answers -> Slack Block Kit messages within Slack's limits, each with a plain-text fallback.
+
+Limits respected: a section's text <= 3000 characters, a message <= 50 blocks. A long answer is split across
+sections and, past 50 blocks, across several messages; nothing is dropped.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from qa import Answer, Citation
+
+SECTION_CHARS = 3000
+MAX_BLOCKS = 50
+FALLBACK_CHARS = 3000
+QUOTE_CHARS = 280
+FEEDBACK_BLOCK = "citebot_feedback"
+VOTE_UP, VOTE_DOWN = "citebot_feedback_up", "citebot_feedback_down"
+ABSTAIN_TEXT = ("I couldn't find that in the indexed documents. "
+                "Try rephrasing, or ask about something the documents cover.")
+WORKING_TEXT = ":hourglass_flowing_sand: Searching the documents…"
+
+
+@dataclass(frozen=True)
+class SlackMessage:
+    """What chat.postMessage / chat.update / respond() take: ``text`` is the fallback, ``blocks`` the layout."""
+
+    text: str
+    blocks: tuple[dict, ...] = ()
+
+    def kwargs(self) -> dict:
+        return {"text": self.text, "blocks": list(self.blocks)}
+
+
+def escape(text: str) -> str:
+    """Slack's three control characters as entities (https://api.slack.com/reference/surfaces/formatting)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def split_text(text: str, limit: int = SECTION_CHARS) -> list[str]:
+    """Pieces of at most ``limit`` characters whose concatenation is ``text``.
+
+    Cuts at a paragraph, line, sentence or word boundary when one is in the second half of the window, and never
+    inside an ``&amp;``-style entity.
+    """
+    if limit < 8:
+        raise ValueError("limit must be at least 8")
+    pieces: list[str] = []
+    while len(text) > limit:
+        cut = _cut_point(text, limit)
+        pieces.append(text[:cut])
+        text = text[cut:]
+    if text or not pieces:
+        pieces.append(text)
+    return pieces
+
+
+def _cut_point(text: str, limit: int) -> int:
+    window = text[:limit]
+    for sep in ("\n\n", "\n", ". ", " "):
+        i = window.rfind(sep)
+        if i >= limit // 2:
+            return i + len(sep)
+    amp = window.rfind("&", limit - 6)
+    if amp > 0 and ";" not in window[amp:]:
+        return amp
+    return limit
+
+
+def trim(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut[limit // 2:]:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut + "…"
+
+
+def section(mrkdwn: str) -> dict:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn}}
+
+
+def context(mrkdwn: str) -> dict:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": trim(mrkdwn, SECTION_CHARS)}]}
+
+
+def status(text: str) -> SlackMessage:
+    """A one-section message (placeholder, apology, hint); ``text`` is already mrkdwn."""
+    return SlackMessage(trim(text, FALLBACK_CHARS), (section(trim(text, SECTION_CHARS)),))
+
+
+def source_line(c: Citation) -> str:
+    title = c.title.strip() or os.path.basename(c.source) or c.doc_id
+    return f"[{c.n}] *{escape(trim(title, 150))}* — “{escape(trim(c.quote, QUOTE_CHARS))}”"
+
+
+def sources_blocks(citations: Sequence[Citation]) -> list[dict]:
+    """A "Sources" header then ``[n] title — "quote"`` lines, packed into sections of <= 3000 characters."""
+    seen: set[int] = set()
+    lines = []
+    for c in sorted(citations, key=lambda c: c.n):
+        if c.n not in seen:
+            seen.add(c.n)
+            lines.append(source_line(c))
+    text = "*Sources*\n" + "\n".join(lines)
+    return [section(piece) for piece in split_text(text)]
+
+
+def feedback_block(answer_id: str, up: int = 0, down: int = 0) -> dict:
+    def button(action_id: str, label: str, count: int) -> dict:
+        text = f"{label} {count}" if up or down else label
+        return {"type": "button", "action_id": action_id, "value": answer_id,
+                "text": {"type": "plain_text", "text": text, "emoji": True}}
+
+    return {"type": "actions", "block_id": FEEDBACK_BLOCK,
+            "elements": [button(VOTE_UP, ":+1: Helpful", up), button(VOTE_DOWN, ":-1: Not helpful", down)]}
+
+
+def with_feedback_counts(blocks: Sequence[dict], answer_id: str, up: int, down: int) -> list[dict]:
+    """A posted message's blocks with the feedback buttons showing the vote counts."""
+    return [feedback_block(answer_id, up, down) if b.get("block_id") == FEEDBACK_BLOCK else b for b in blocks]
+
+
+def answer_blocks(answer: Answer, header: str | None = None) -> list[dict]:
+    """All content blocks of an answer (no feedback buttons), possibly more than one message holds."""
+    blocks: list[dict] = [context(header)] if header else []
+    if answer.abstained:
+        blocks.append(section(f":mag: {escape(ABSTAIN_TEXT)}"))
+    else:
+        blocks.extend(section(piece) for piece in split_text(escape(answer.text.strip() or ABSTAIN_TEXT)))
+    if answer.notice:
+        blocks.append(context(f"_Note: {escape(answer.notice)}_"))
+    if answer.citations and not answer.abstained:
+        blocks.extend(sources_blocks(answer.citations))
+    return blocks
+
+
+def render_answer(answer: Answer, answer_id: str | None = None, header: str | None = None) -> list[SlackMessage]:
+    """One or more messages (<= 50 blocks each); the feedback buttons go on the last one."""
+    blocks = answer_blocks(answer, header)
+    per_message = MAX_BLOCKS - 1 if answer_id else MAX_BLOCKS
+    chunks = [blocks[i:i + per_message] for i in range(0, len(blocks), per_message)] or [[]]
+    if answer_id:
+        chunks[-1].append(feedback_block(answer_id))
+    fallback = ABSTAIN_TEXT if answer.abstained else answer.text.strip()
+    messages = []
+    for i, chunk in enumerate(chunks):
+        text = escape(trim(fallback, FALLBACK_CHARS)) if i == 0 else f"(continued {i + 1}/{len(chunks)})"
+        messages.append(SlackMessage(text, tuple(chunk)))
+    return messages

@@ -1,0 +1,90 @@
+"""Block Kit rendering: escaping, Slack's size limits, sources, abstention, fallback text."""
+from __future__ import annotations
+
+from bot_fakes import sample_answer
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot import format as fmt
+from qa import Answer, Citation
+
+
+def sections(messages):
+    return [b["text"]["text"] for m in messages for b in m.blocks if b["type"] == "section"]
+
+
+def test_escape_only_the_three_control_characters():
+    assert fmt.escape("a < b > c & d *e* _f_") == "a &lt; b &gt; c &amp; d *e* _f_"
+    assert fmt.escape("&lt;") == "&amp;lt;"
+
+
+def test_answer_then_sources_then_feedback_buttons():
+    [m] = fmt.render_answer(sample_answer("q"), "abc123")
+    kinds = [b["type"] for b in m.blocks]
+    assert kinds == ["section", "section", "actions"]
+    assert m.blocks[0]["text"]["type"] == "mrkdwn"
+    sources = m.blocks[1]["text"]["text"].splitlines()
+    assert sources[0] == "*Sources*"
+    assert sources[1].startswith("[1] *Harris visits Guatemala* — “Harris’s advisers")
+    assert sources[2].startswith("[2] *001.txt* — “Republican critics &lt;and&gt;")  # no title: the file name
+    assert all(e["value"] == "abc123" for e in m.blocks[2]["elements"])
+    assert m.text == fmt.escape(sample_answer("q").text)
+
+
+def test_long_quotes_are_trimmed_at_a_word():
+    quote = "word " * 200
+    c = Citation(1, "d", "s.txt", "T", quote, 0, len(quote), 1.0)
+    line = fmt.source_line(c)
+    inner = line.split("“", 1)[1].rstrip("”")
+    assert inner.endswith("…") and len(inner) <= fmt.QUOTE_CHARS and inner[:-1].endswith("word")
+
+
+def test_abstention_is_friendly_without_sources():
+    [m] = fmt.render_answer(Answer.abstain("q"), "id1")
+    assert sections([m]) == [f":mag: {fmt.ABSTAIN_TEXT}"]
+    assert "Sources" not in str(m.blocks) and m.text == fmt.ABSTAIN_TEXT
+
+
+def test_notice_is_shown():
+    answer = Answer("q", "text [1]", False, sample_answer("q").citations, notice="question truncated to 2000")
+    [m] = fmt.render_answer(answer)
+    assert any(b["type"] == "context" and "truncated" in b["elements"][0]["text"] for b in m.blocks)
+
+
+def test_long_answer_split_within_limits_and_never_dropped():
+    text = "\n\n".join(f"Paragraph {i}: " + "Harris & <Guatemala> met leaders. " * 40 for i in range(400))
+    messages = fmt.render_answer(sample_answer("q", text), "id")
+    assert len(messages) > 1
+    assert all(len(m.blocks) <= fmt.MAX_BLOCKS for m in messages)
+    assert all(len(s) <= fmt.SECTION_CHARS for s in sections(messages))
+    assert "".join(sections(messages)[:-1]) == fmt.escape(text.strip())
+    assert all(m.text for m in messages) and all(len(m.text) <= 5 * fmt.FALLBACK_CHARS for m in messages)
+    assert [b["type"] for b in messages[-1].blocks][-1] == "actions"
+    assert not any(b["type"] == "actions" for m in messages[:-1] for b in m.blocks)
+
+
+def test_many_sources_are_split_into_sections():
+    cites = [Citation(i, f"d{i}", f"s{i}.txt", f"Title {i}", "q " * 150, 0, 300, 0.5) for i in range(1, 60)]
+    blocks = fmt.sources_blocks(cites)
+    assert len(blocks) > 1 and all(len(b["text"]["text"]) <= fmt.SECTION_CHARS for b in blocks)
+    lines = "\n".join(b["text"]["text"] for b in blocks)
+    assert all(f"[{i}] *Title {i}*" in lines for i in range(1, 60))
+
+
+def test_feedback_counts_replace_only_the_buttons():
+    [m] = fmt.render_answer(sample_answer("q"), "id9")
+    updated = fmt.with_feedback_counts(m.blocks, "id9", 3, 1)
+    assert updated[:-1] == list(m.blocks[:-1])
+    assert [e["text"]["text"] for e in updated[-1]["elements"]] == [":+1: Helpful 3", ":-1: Not helpful 1"]
+
+
+@given(st.text(alphabet=st.sampled_from("ab &<>;\n.x"), max_size=400), st.integers(min_value=8, max_value=60))
+def test_split_text_keeps_everything_within_the_limit(text, limit):
+    escaped = fmt.escape(text)
+    pieces = fmt.split_text(escaped, limit)
+    assert "".join(pieces) == escaped
+    assert all(len(p) <= limit for p in pieces)
+    assert all(p for p in pieces) or escaped == ""
+    for p in pieces:  # no piece ends inside an entity
+        tail = p[p.rfind("&"):] if "&" in p else ""
+        assert not tail or ";" in tail
