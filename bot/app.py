@@ -86,9 +86,12 @@ def create_app(settings: BotSettings, answer_fn: AnswerFn | None = None, client=
     gate = Gate(settings, limiter or RateLimiter(settings.rate_limit), deduper)
     handlers = Handlers(settings, gate, Responder(settings, answer_fn or _default_answer_fn(), store), store)
     executor = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="citebot-slack")
-    app = App(client=client or make_client(settings), signing_secret=settings.signing_secret,
-              process_before_response=True, listener_executor=executor,
-              logger=logger or _bolt_logger())
+    try:
+        app = App(client=client or make_client(settings), signing_secret=settings.signing_secret,
+                  process_before_response=True, listener_executor=executor, logger=logger or _bolt_logger())
+    except BaseException:
+        executor.shutdown(wait=False)
+        raise
     app.use(handlers.skip_seen_events)
     app.event("app_mention")(ack=handlers.mention_ack, lazy=[handlers.mention_work])
     app.event("message")(ack=handlers.dm_ack, lazy=[handlers.dm_work])

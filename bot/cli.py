@@ -10,6 +10,7 @@ import os
 import signal
 import sys
 import threading
+from contextlib import contextmanager
 
 from .settings import SLASH_RESPONSES, BotSettings, ConfigError
 
@@ -56,20 +57,24 @@ def run(args: argparse.Namespace) -> int:
     from . import redact
 
     redact.install(settings.secrets)
-    _stop_on_sigterm()
-    code = _preflight(settings)
-    if code:
-        return code
-    from .app import create_app, make_client
+    with _sigterm_as_interrupt():
+        code = _preflight(settings)
+        if code:
+            return code
+        from .app import create_app
 
-    try:
-        bot = create_app(settings, client=make_client(settings))
-    except ConfigError as e:
-        return _fail(str(e), EXIT_CONFIG)
-    try:
-        return _serve(settings, bot)
-    finally:
-        bot.close()
+        try:
+            bot = create_app(settings)
+        except ConfigError as e:
+            return _fail(str(e), EXIT_CONFIG)
+        except Exception as e:  # e.g. auth.test failing between the pre-flight check and now
+            log.debug("could not start the Slack app", exc_info=True)
+            return _fail(f"could not start the Slack app ({type(e).__name__}); run with -v for details",
+                         EXIT_UNAVAILABLE)
+        try:
+            return _serve(settings, bot)
+        finally:
+            bot.close()
 
 
 def _preflight(settings: BotSettings) -> int:
@@ -124,10 +129,17 @@ def _serve(settings: BotSettings, bot) -> int:
     return 0
 
 
-def _stop_on_sigterm() -> None:
-    """SIGTERM stops like Ctrl-C, so answers in progress are finished before exit."""
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, signal.default_int_handler)
+@contextmanager
+def _sigterm_as_interrupt():
+    """SIGTERM stops like Ctrl-C, so answers in progress are finished before exit; restored afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _fail(message: str, code: int) -> int:
