@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -24,6 +23,7 @@ through to too under until up very was we were what when where which while who w
 would you your yours yourself yourselves s t don
 """.split())
 _TOKEN = re.compile(r"\w+", re.UNICODE)
+SPARSE_FACTOR = 8  # score only the touched documents when postings * SPARSE_FACTOR < documents
 IDF_METHODS = {
     # Lucene/bm25s: always positive.
     "lucene": lambda n, df: np.log(1.0 + (n - df + 0.5) / (df + 0.5)),
@@ -67,29 +67,31 @@ class BM25:
         return self.fit_tokens([self.tokenizer(t) for t in texts])
 
     def fit_tokens(self, corpus: Sequence[list[str]]) -> "BM25":
-        self.n_docs = len(corpus)
-        lengths = np.array([len(d) for d in corpus], dtype=np.float64)
-        avgdl = lengths.mean() if len(lengths) and lengths.mean() > 0 else 1.0
-        postings: dict[str, list[tuple[int, int]]] = {}
-        for i, doc in enumerate(corpus):
-            for term, tf in Counter(doc).items():
-                postings.setdefault(term, []).append((i, tf))
-        terms = sorted(postings)
+        """Vectorised: (term, doc) pairs are counted with one np.unique, no per-posting Python objects."""
+        self.n_docs = n = len(corpus)
+        lengths = np.array([len(d) for d in corpus], dtype=np.int64)
+        avgdl = lengths.mean() if n and lengths.mean() > 0 else 1.0
+        seen: dict[str, int] = {}
+        first = np.fromiter((seen.setdefault(t, len(seen)) for d in corpus for t in d), dtype=np.int64,
+                            count=int(lengths.sum()))
+        terms = sorted(seen)
         self.vocab = {t: j for j, t in enumerate(terms)}
-        indptr = [0]
-        ids, vals = [], []
-        for t in terms:
-            p = np.array(postings[t], dtype=np.int64)
-            df = len(p)
-            idf = IDF_METHODS[self.idf_method](self.n_docs, df)
-            tf = p[:, 1].astype(np.float64)
-            norm = tf + self.k1 * (1 - self.b + self.b * lengths[p[:, 0]] / avgdl)
-            ids.append(p[:, 0])
-            vals.append(idf * tf * (self.k1 + 1) / norm)
-            indptr.append(indptr[-1] + df)
-        self.indptr = np.array(indptr, dtype=np.int64)
-        self.doc_ids = np.concatenate(ids).astype(np.int32) if ids else np.zeros(0, np.int32)
-        self.scores = np.concatenate(vals).astype(np.float32) if vals else np.zeros(0, np.float32)
+        remap = np.empty(len(terms), dtype=np.int64)
+        remap[[seen[t] for t in terms]] = np.arange(len(terms))
+        del seen
+        key = remap[first] * max(n, 1) + np.repeat(np.arange(n, dtype=np.int64), lengths)
+        del first
+        key, tf = np.unique(key, return_counts=True)  # sorted by term, then by document
+        term, doc = np.divmod(key, max(n, 1))
+        del key
+        df = np.bincount(term, minlength=len(terms))
+        idf_fn = IDF_METHODS[self.idf_method]
+        idf = np.array([idf_fn(n, int(d)) for d in df.tolist()], dtype=np.float64)  # per term, as scalars
+        tf = tf.astype(np.float64)
+        norm = tf + self.k1 * (1 - self.b + self.b * lengths.astype(np.float64)[doc] / avgdl)
+        self.indptr = np.concatenate([[0], np.cumsum(df)]).astype(np.int64)
+        self.doc_ids = doc.astype(np.int32)
+        self.scores = (idf[term] * tf * (self.k1 + 1) / norm).astype(np.float32)
         return self
 
     def get_scores(self, query: str | list[str]) -> np.ndarray:
@@ -103,15 +105,42 @@ class BM25:
         return out
 
     def search(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Top-k (scores, rows) with a positive score, best first."""
-        s = self.get_scores(query)
-        k = min(k, len(s))
-        if k == 0:
+        """Top-k (scores, rows) with a positive score, best first; equal scores in row order.
+
+        Scores are the same float32 sums as ``get_scores`` (same terms, same order). When the query's postings
+        are few next to the corpus, only the documents they touch are scored (no corpus-sized array).
+        """
+        segments = []
+        for t in self.tokenizer(query):
+            j = self.vocab.get(t)
+            if j is not None:
+                segments.append((int(self.indptr[j]), int(self.indptr[j + 1])))
+        k = min(k, self.n_docs)
+        touched = sum(b - a for a, b in segments)
+        if k <= 0 or not touched:
             return np.zeros(0, np.float32), np.zeros(0, np.int64)
-        top = np.argpartition(-s, k - 1)[:k]
-        top = top[np.argsort(-s[top], kind="stable")]
-        top = top[s[top] > 0]
-        return s[top], top
+        if touched * SPARSE_FACTOR < self.n_docs:
+            rows, inverse = np.unique(np.concatenate([self.doc_ids[a:b] for a, b in segments]), return_inverse=True)
+            s = np.zeros(len(rows), dtype=np.float32)
+            pos = 0
+            for a, b in segments:
+                s[inverse[pos:pos + b - a]] += self.scores[a:b]
+                pos += b - a
+        else:
+            full = np.zeros(self.n_docs, dtype=np.float32)
+            for a, b in segments:
+                full[self.doc_ids[a:b]] += self.scores[a:b]
+            rows = np.flatnonzero(full > 0)
+            s = full[rows]
+        keep = s > 0
+        rows, s = rows[keep].astype(np.int64), s[keep]
+        if len(s) > k:
+            kth = np.partition(s, len(s) - k)[len(s) - k]
+            above = np.flatnonzero(s > kth)
+            sel = np.concatenate([above, np.flatnonzero(s == kth)[:k - len(above)]])
+            rows, s = rows[sel], s[sel]
+        order = np.lexsort((rows, -s))
+        return s[order], rows[order]
 
     def save(self, folder: Path) -> dict:
         folder.mkdir(parents=True, exist_ok=True)

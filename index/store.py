@@ -24,9 +24,32 @@ class VectorStore(Protocol):
         ...
 
 
-FAISS_TYPES = ("auto", "flat", "hnsw")
-HNSW_THRESHOLD = 200_000  # below this exact search is fast enough (< 20 ms) and exact
-HNSW_PARAMS = {"M": 32, "ef_construction": 100, "ef_search": 128, "quantizer": "sq8"}
+FAISS_TYPES = ("auto", "flat", "ivf", "hnsw")
+# Exact search below this many chunks; above it, APPROX_TYPE. Flat search reads every vector (1.5 kB each) per
+# query: ~50k vectors keep it a few ms; the approximate index then scans ~1-2 % of the codes (benchmarks/scale.py).
+APPROX_THRESHOLD = 50_000
+APPROX_TYPE = "ivf"
+# IVF with 8-bit scalar-quantised residuals: 384 bytes per vector (a quarter of float32), fast to build (k-means
+# on a sample), recall@10 about 0.97-0.98 against exact search at nprobe 32 (benchmarks/scale.py, docs/performance.md).
+IVF_PARAMS = {"nlist": 0, "nprobe": 32, "kmeans_iters": 10, "train_per_list": 40}  # nlist 0: ~2*sqrt(n)
+HNSW_PARAMS = {"M": 32, "ef_construction": 100, "ef_search": 256, "quantizer": "sq8"}  # 1M: recall@10 0.97
+HNSW_QUANTIZERS = ("sq8", "flat")
+_DEFAULTS = {"flat": {}, "ivf": IVF_PARAMS, "hnsw": HNSW_PARAMS}
+
+
+def auto_nlist(n: int) -> int:
+    """Inverted lists for n vectors: the power of two nearest 2*sqrt(n), at least 16."""
+    return max(16, 2 ** round(np.log2(max(2.0 * np.sqrt(max(n, 1)), 1.0))))
+
+
+def _params(index_type: str, given: dict | None) -> dict:
+    defaults = _DEFAULTS[index_type]
+    for key in given or {}:
+        check_choice(f"{index_type} index parameter", key, defaults)
+    params = dict(defaults, **(given or {}))
+    if index_type == "hnsw":
+        check_choice("HNSW quantizer", params["quantizer"], HNSW_QUANTIZERS)
+    return params
 
 
 class FaissStore:
@@ -40,23 +63,32 @@ class FaissStore:
         import faiss
 
         check_choice("FAISS index type", index_type, FAISS_TYPES)
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         n, dim = vectors.shape
         if index_type == "auto":
-            index_type = "hnsw" if n >= HNSW_THRESHOLD else "flat"
-        params = dict(HNSW_PARAMS, **(params or {})) if index_type == "hnsw" else {}
+            index_type = APPROX_TYPE if n >= APPROX_THRESHOLD else "flat"
+        params = _params(index_type, params)
         if index_type == "flat":
             index = faiss.IndexFlatIP(dim)
+        elif index_type == "ivf":
+            params["nlist"] = params["nlist"] or auto_nlist(n)
+            index = faiss.index_factory(dim, f"IVF{params['nlist']},SQ8", faiss.METRIC_INNER_PRODUCT)
+            index.cp.niter = params["kmeans_iters"]
+            index.nprobe = params["nprobe"]
+            sample = min(n, params["train_per_list"] * params["nlist"])
+            rows = np.sort(np.random.default_rng(0).choice(n, size=sample, replace=False)) if sample < n else None
+            index.train(vectors if rows is None else vectors[rows])
         else:
             if params["quantizer"] == "sq8":
                 index = faiss.IndexHNSWSQ(dim, faiss.ScalarQuantizer.QT_8bit, params["M"],
                                           faiss.METRIC_INNER_PRODUCT)
-                index.train(np.ascontiguousarray(vectors[: min(n, 100_000)], dtype=np.float32))
+                index.train(vectors[: min(n, 100_000)])
             else:
                 index = faiss.IndexHNSWFlat(dim, params["M"], faiss.METRIC_INNER_PRODUCT)
             index.hnsw.efConstruction = params["ef_construction"]
             index.hnsw.efSearch = params["ef_search"]
         if n:
-            index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+            index.add(vectors)
         return cls(index, index_type, params)
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -79,6 +111,8 @@ class FaissStore:
         index = faiss.read_index(str(folder / meta["file"]))
         if meta["index_type"] == "hnsw":
             index.hnsw.efSearch = meta["params"]["ef_search"]
+        elif meta["index_type"] == "ivf":
+            faiss.extract_index_ivf(index).nprobe = meta["params"]["nprobe"]
         return cls(index, meta["index_type"], meta["params"])
 
 
