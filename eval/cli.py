@@ -1,0 +1,194 @@
+"""`citebot eval`: gold file, SQuAD file or calibration sweep -> table, JSON, Markdown and chart."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+from index.errors import CitebotError
+
+DEFAULT_OUT = "eval-out"
+USAGE = """examples:
+  citebot eval                                   seeds gold set, temporary index of seeds/, vs the baseline
+  citebot eval my-gold.jsonl --docs articles/    another gold file over another folder
+  citebot eval --index-dir .citebot/index        use an existing index instead of building one
+  citebot eval --compare dense k=10 lexical,k=3  also run other citebot configurations
+  citebot eval squad squad-v2.0-dev.json --limit 500
+  citebot eval calibrate --min-evidence 0.3:0.8:0.05 --keep-ratio 0.7,0.85"""
+
+
+class EvalUsageError(CitebotError):
+    pass
+
+
+def register(sub) -> None:
+    p = sub.add_parser("eval", help="measure answers against gold questions (and the baseline)",
+                       description="Evaluate citebot on gold questions: [GOLD.jsonl] | squad PATH.json | "
+                                   "calibrate [GOLD.jsonl]. Definitions of every metric: eval/README.md.",
+                       epilog=USAGE, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("target", nargs="*", metavar="ARG",
+                   help="GOLD.jsonl (default: the seeds gold set), or: squad PATH.json, or: calibrate [GOLD.jsonl]")
+    p.add_argument("--index-dir", help="evaluate this existing index (default: build a temporary one)")
+    p.add_argument("--docs", action="append", metavar="DIR",
+                   help="folder(s) of documents to index for a gold file (default: seeds/)")
+    p.add_argument("--out", default=DEFAULT_OUT, help=f"output folder (default {DEFAULT_OUT})")
+    p.add_argument("--compare", nargs="+", default=[], metavar="CONFIG",
+                   help="more citebot configs: a mode (dense, lexical, hybrid), k=N, a setting such as "
+                        "min_evidence=0.5; join changes with commas (dense,k=10)")
+    p.add_argument("-k", type=int, default=5, help="passages per answer for citebot (default 5)")
+    p.add_argument("--mode", default="hybrid", help="retrieval mode for citebot (default hybrid)")
+    p.add_argument("--limit", type=int, help="ask only N questions, evenly spread over the file")
+    p.add_argument("--no-baseline", action="store_true", help="skip the LangChain tutorial baseline")
+    p.add_argument("--min-evidence", help="calibrate: values to sweep, start:stop:step or a,b (default "
+                                          "0.35:0.80:0.05)")
+    p.add_argument("--keep-ratio", help="calibrate: keep_ratio values to sweep (default: the current one)")
+    p.set_defaults(func=run)
+
+
+def quiet_threads() -> None:
+    """Idle OpenMP threads sleep instead of spinning (before torch loads; an exported value wins).
+
+    On a busy 2-core machine spinning threads of torch's and faiss's OpenMP runtimes starve each other and
+    single-question embeddings in the main thread took ~1 s instead of ~40 ms, which would measure the
+    machine, not citebot. The report notes the setting.
+    """
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
+def run(args) -> int:
+    quiet_threads()
+    target = list(args.target)
+    if target[:1] == ["squad"]:
+        if len(target) != 2:
+            raise EvalUsageError("usage: citebot eval squad PATH.json [--limit N]")
+        return run_squad(args, target[1])
+    if target[:1] == ["calibrate"]:
+        if len(target) > 2:
+            raise EvalUsageError("usage: citebot eval calibrate [GOLD.jsonl]")
+        return run_calibrate(args, target[1] if len(target) == 2 else None)
+    if len(target) > 1:
+        raise EvalUsageError(f"one gold file expected, got {len(target)}: {' '.join(target)} "
+                             "(put GOLD before --compare)")
+    return run_gold_file(args, target[0] if target else None)
+
+
+def default_docs() -> list[str]:
+    for folder in (Path(__file__).resolve().parents[1] / "seeds", Path.cwd() / "seeds"):
+        if folder.is_dir():
+            return [str(folder)]
+    raise EvalUsageError("no seeds/ folder found; pass --docs DIR (the articles) or --index-dir DIR")
+
+
+def _configs(args):
+    from .configs import MODES, CitebotConfig, parse_configs
+
+    if args.mode not in MODES:
+        raise EvalUsageError(f"invalid --mode {args.mode!r}; valid values: {', '.join(MODES)}")
+    if args.k < 1:
+        raise EvalUsageError(f"invalid -k {args.k}; must be at least 1")
+    return parse_configs(args.compare, CitebotConfig(args.mode, args.k))
+
+
+def stdout_console():
+    """Rich console for the tables; wide when piped (rich would assume 80 columns)."""
+    from rich.console import Console
+
+    return Console() if sys.stdout.isatty() else Console(width=160)
+
+
+def _plain_tracker(label: str, total: int | None):
+    """Without a terminal: one stderr line per tenth of the way."""
+    state = {"done": 0, "total": total, "shown": 0}
+
+    def advance(n: int = 1, total: int | None = None) -> None:
+        state["done"] += n
+        state["total"] = total or state["total"]
+        step = max(1, (state["total"] or 0) // 10)
+        if state["total"] and (state["done"] - state["shown"] >= step or state["done"] >= state["total"]):
+            state["shown"] = state["done"]
+            print(f"  {label}: {state['done']}/{state['total']}", file=sys.stderr, flush=True)
+    return advance
+
+
+@contextmanager
+def progress_tracker():
+    """A Tracker (see eval.suite): one rich progress bar per task on a terminal, else plain lines."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    if not sys.stderr.isatty():
+        yield _plain_tracker
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  transient=False) as bar:
+        def track(label: str, total: int | None):
+            task = bar.add_task(label, total=total)
+            return lambda n=1, total=None: bar.update(task, advance=n, **({"total": total} if total else {}))
+
+        yield track
+
+
+def _evaluate_and_write(args, corpus, items) -> int:
+    from rich.console import Console
+
+    from .report import rich_table, write_outputs
+    from .suite import evaluate
+
+    configs = _configs(args)
+    err = Console(stderr=True)
+    err.print(f"citebot eval {corpus.name}: {len(items)} questions, "
+              + (f"index {corpus.index_dir}" if corpus.index_dir else "embedding texts for a temporary index"))
+    with progress_tracker() as track:
+        report = evaluate(corpus, items, configs, baseline=not args.no_baseline, track=track)
+    paths = write_outputs(report, args.out)
+    stdout_console().print(rich_table(report))
+    print("wrote " + ", ".join(str(p) for p in paths.values()))
+    return 0
+
+
+def run_gold_file(args, gold: str | None) -> int:
+    from .gold import DEFAULT_GOLD, load_gold, spread
+    from .suite import Corpus
+
+    path = Path(gold) if gold else DEFAULT_GOLD
+    items = spread(load_gold(path), args.limit)
+    paths = () if args.index_dir else tuple(args.docs or default_docs())
+    name = path.stem
+    return _evaluate_and_write(args, Corpus(name, str(path), paths, args.index_dir), items)
+
+
+def run_squad(args, path: str) -> int:
+    from .squad import load_squad, write_documents
+    from .suite import Corpus
+
+    squad = load_squad(path, args.limit)
+    with tempfile.TemporaryDirectory(prefix="citebot-squad-") as tmp:
+        folder = write_documents(squad, Path(tmp) / "docs")
+        return _evaluate_and_write(args, Corpus(squad.name, str(path), (str(folder),), args.index_dir),
+                                   list(squad.items))
+
+
+def run_calibrate(args, gold: str | None) -> int:
+    from .calibrate import DEFAULT_MIN_EVIDENCE, parse_values, settings_grid
+    from .gold import DEFAULT_GOLD, load_gold
+    from .suite import Corpus, corpus_index
+
+    path = Path(gold) if gold else DEFAULT_GOLD
+    items = load_gold(path)
+    grid = settings_grid(parse_values(args.min_evidence or DEFAULT_MIN_EVIDENCE, "min_evidence"),
+                         parse_values(args.keep_ratio, "keep_ratio") if args.keep_ratio else ())
+    corpus = Corpus(path.stem, str(path), () if args.index_dir else tuple(args.docs or default_docs()),
+                    args.index_dir)
+    with corpus_index(corpus) as (index_dir, _), progress_tracker() as track:
+        from .calibrate import calibrate
+
+        points = calibrate(items, index_dir, grid, args.mode, args.k, track("calibrating", len(grid) * len(items)))
+    from .calibrate import recommend
+    from .report import sweep_table, write_sweep
+
+    best = recommend(points)
+    stdout_console().print(sweep_table(points, best, path.stem))
+    print(f"wrote {write_sweep(points, best, path.stem, args.out)}")
+    return 0

@@ -1,0 +1,117 @@
+"""citebot configurations to evaluate (``--compare dense hybrid,k=10 min_evidence=0.5``) as Systems."""
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from index.errors import SettingError
+
+MODES = ("hybrid", "dense", "lexical")  # the modes qa.retriever accepts
+SETTING_FIELDS = ("lexical_weight", "rank_weight", "min_evidence", "min_dense", "keep_ratio", "max_sentences",
+                  "max_chars", "duplicate_similarity")  # ExtractiveSettings fields a spec may set
+
+
+@dataclass(frozen=True)
+class CitebotConfig:
+    mode: str = "hybrid"
+    k: int = 5
+    overrides: tuple[tuple[str, float], ...] = ()   # ExtractiveSettings fields changed from the defaults
+
+    @property
+    def label(self) -> str:
+        parts = [self.mode, f"k={self.k}"] + [f"{n}={v:g}" for n, v in self.overrides]
+        return ",".join(parts)
+
+    def settings(self):
+        """ExtractiveSettings with the overrides, or None for the defaults."""
+        if not self.overrides:
+            return None
+        from qa import ExtractiveSettings
+
+        return ExtractiveSettings(**{n: (int(v) if n in ("max_sentences", "max_chars") else v)
+                                     for n, v in self.overrides})
+
+
+def _number(name: str, text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise SettingError(f"invalid value {text!r} for {name} in --compare; expected a number") from None
+
+
+def parse_config(spec: str, base: CitebotConfig = CitebotConfig()) -> CitebotConfig:
+    """``dense``, ``k=10``, ``lexical,k=3``, ``min_evidence=0.5``: changes from ``base``, comma-separated."""
+    mode, k, overrides = base.mode, base.k, dict(base.overrides)
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        name, eq, value = part.partition("=")
+        name = name.strip().lower().replace("-", "_")
+        if not eq and name in MODES:
+            mode = name
+        elif eq and name in ("k", "mode"):
+            if name == "mode" and value not in MODES:
+                raise SettingError(f"invalid mode {value!r} in --compare; valid values: {', '.join(MODES)}")
+            mode = value if name == "mode" else mode
+            k = int(_number("k", value)) if name == "k" else k
+        elif eq and name in SETTING_FIELDS:
+            overrides[name] = _number(name, value)
+        else:
+            raise SettingError(f"invalid --compare spec {part!r}; use a mode ({', '.join(MODES)}), k=N or "
+                               f"a setting such as min_evidence=0.5, joined by commas")
+    if k < 1:
+        raise SettingError(f"invalid k={k} in --compare; must be at least 1")
+    config = CitebotConfig(mode, k, tuple(sorted(overrides.items())))
+    config.settings()  # validates ranges now, with the settings' own one-line error
+    return config
+
+
+def parse_configs(specs: Sequence[str], base: CitebotConfig) -> list[CitebotConfig]:
+    """The base config first, then each spec's config, duplicates dropped."""
+    configs = [base]
+    for spec in specs:
+        c = parse_config(spec, base)
+        if c not in configs:
+            configs.append(c)
+    return configs
+
+
+def forget_query_vectors() -> None:
+    """Drop the embedder's per-question cache so every configuration pays for embedding the question.
+
+    The cache is private to index/embed.py (``_query_cache``); without it, the second configuration asked
+    the same question would be timed without the query embedding. If the name changes this is a no-op.
+    """
+    from index import get_embedder
+
+    get_embedder().__dict__.pop("_query_cache", None)
+
+
+class CitebotSystem:
+    """qa.ask / qa.retrieve over one index in one configuration."""
+
+    def __init__(self, index_dir: str | os.PathLike, config: CitebotConfig = CitebotConfig(),
+                 index_seconds: float | None = None, name: str = "citebot", cold_queries: bool = True):
+        self.index_dir, self.cfg, self.index_seconds = str(index_dir), config, index_seconds
+        self.name, self.config, self.cold_queries = name, config.label, cold_queries
+        self._settings = config.settings()
+
+    def answer(self, question: str):
+        from qa import ask
+
+        if self.cold_queries:
+            forget_query_vectors()
+        return ask(question, index_dir=self.index_dir, k=self.cfg.k, mode=self.cfg.mode, settings=self._settings)
+
+    def ranked_docs(self, question: str, depth: int) -> list[str]:
+        from qa import retrieve
+
+        return [p.doc_id for p in retrieve(question, k=depth, index_dir=self.index_dir, mode=self.cfg.mode)]
+
+    def with_settings(self, settings, name: str) -> "CitebotSystem":
+        """The same index and retrieval with other ExtractiveSettings (for calibration)."""
+        default = type(settings)()
+        overrides = tuple((f.name, getattr(settings, f.name)) for f in dataclasses.fields(settings)
+                          if getattr(settings, f.name) != getattr(default, f.name))
+        return CitebotSystem(self.index_dir, CitebotConfig(self.cfg.mode, self.cfg.k, overrides),
+                             self.index_seconds, name, self.cold_queries)

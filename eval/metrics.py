@@ -1,0 +1,169 @@
+"""Evaluation metrics as pure functions (definitions: eval/README.md). No models, no files opened here."""
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+
+from .records import QuestionResult, Scores, Verdict
+
+ARTICLES = frozenset({"a", "an", "the"})
+CURLY = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'",
+                       "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"'})
+MARKER = re.compile(r"\[\d+\]")
+RETRIEVAL_DEPTH = 10
+EVIDENCE_OVERLAP = 0.5
+
+
+# -- text matching -------------------------------------------------------------------------------
+
+def normalize(text: str) -> str:
+    """NFKC, curly quotes straight, lowercase, punctuation/symbols -> space, no articles, single spaces."""
+    text = unicodedata.normalize("NFKC", text).translate(CURLY).lower()
+    text = "".join(" " if unicodedata.category(ch)[0] in "PS" else ch for ch in text)
+    return " ".join(w for w in text.split() if w not in ARTICLES)
+
+
+def strip_markers(text: str) -> str:
+    """Answer text without citation markers such as [1]."""
+    return MARKER.sub(" ", text)
+
+
+def contains_answer(text: str, answers: Iterable[str]) -> bool:
+    """A normalized gold answer occurs in the normalized text, on word boundaries."""
+    hay = f" {normalize(text)} "
+    return any(n and f" {n} " in hay for n in map(normalize, answers))
+
+
+def evidence_overlap(quote: str, evidence: str) -> float:
+    """Share of the evidence's distinct normalized words that the quote contains (0 without evidence)."""
+    ev = set(normalize(evidence).split())
+    return len(ev & set(normalize(quote).split())) / len(ev) if ev else 0.0
+
+
+def supports(quote: str, answers: Sequence[str], evidence: str, threshold: float = EVIDENCE_OVERLAP) -> bool:
+    """A citation supports the answer: its quote holds a gold answer or covers most of the gold evidence."""
+    return contains_answer(quote, answers) or evidence_overlap(quote, evidence) >= threshold
+
+
+def offset_ok(source_text: str, start: int, end: int, quote: str) -> bool:
+    return 0 <= start <= end <= len(source_text) and source_text[start:end] == quote
+
+
+# -- retrieval (document level) --------------------------------------------------------------------
+
+def dedupe(ids: Iterable[str]) -> list[str]:
+    """First occurrence of each id, order kept: passage doc_ids -> a document ranking."""
+    return list(dict.fromkeys(ids))
+
+
+def hit_at(ranked: Sequence[str], gold: Iterable[str], k: int) -> float:
+    gold = set(gold)
+    return float(any(d in gold for d in dedupe(ranked)[:k]))
+
+
+def reciprocal_rank(ranked: Sequence[str], gold: Iterable[str], k: int = RETRIEVAL_DEPTH) -> float:
+    gold = set(gold)
+    for rank, d in enumerate(dedupe(ranked)[:k], start=1):
+        if d in gold:
+            return 1.0 / rank
+    return 0.0
+
+
+def ndcg_at(ranked: Sequence[str], gold: Iterable[str], k: int = RETRIEVAL_DEPTH) -> float:
+    """Binary-relevance nDCG: sum 1/log2(rank+1) over gold docs in the top k, over the ideal sum."""
+    gold = set(gold)
+    if not gold:
+        return 0.0
+    dcg = sum(1.0 / math.log2(r + 1) for r, d in enumerate(dedupe(ranked)[:k], start=1) if d in gold)
+    ideal = sum(1.0 / math.log2(r + 1) for r in range(1, min(len(gold), k) + 1))
+    return dcg / ideal
+
+
+# -- aggregates ------------------------------------------------------------------------------------
+
+def mean(values: Iterable[float | bool]) -> float | None:
+    values = [float(v) for v in values]
+    return sum(values) / len(values) if values else None
+
+
+def percentile(values: Iterable[float], q: float) -> float | None:
+    """Linear-interpolated percentile (q in 0..100), as numpy's default; None for no values."""
+    xs = sorted(values)
+    if not xs:
+        return None
+    pos = (len(xs) - 1) * q / 100.0
+    lo = math.floor(pos)
+    hi = min(lo + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+
+
+# -- per question and per run ------------------------------------------------------------------------
+
+def count_bad_offsets(r: QuestionResult, read_source: Callable[[str], str]) -> int:
+    bad = 0
+    for c in r.citations:
+        try:
+            ok = offset_ok(read_source(c.source), c.start, c.end, c.quote)
+        except (OSError, UnicodeDecodeError):
+            ok = False
+        bad += not ok
+    return bad
+
+
+def judge(r: QuestionResult, read_source: Callable[[str], str]) -> Verdict:
+    """Score one answer; ``read_source(path)`` gives a cited file's text as open(path).read() does."""
+    item, bad = r.item, count_bad_offsets(r, read_source)
+    reasons = [f"{bad} citation(s) with wrong offsets"] if bad else []
+    if not item.answerable:
+        if not r.abstained:
+            reasons.append("answered a question the corpus cannot answer")
+        return Verdict(None, None, 0, len(r.citations), bad, tuple(reasons))
+    hit = contains_answer(strip_markers(r.text), item.answers)
+    cited = None if r.abstained else contains_answer(" ".join(c.quote for c in r.citations), item.answers)
+    supported = sum(supports(c.quote, item.answers, item.evidence) for c in r.citations)
+    if r.abstained:
+        reasons.append("abstained on an answerable question")
+    elif not hit:
+        reasons.append("no gold answer in the answer text")
+    if cited is False:
+        reasons.append("no gold answer in the cited quotes")
+    return Verdict(hit, cited, supported, len(r.citations), bad, tuple(reasons))
+
+
+def score(results: Sequence[QuestionResult], verdicts: Sequence[Verdict]) -> Scores:
+    pairs = list(zip(results, verdicts))
+    ans = [(r, v) for r, v in pairs if r.item.answerable]
+    una = [r for r, _ in pairs if not r.item.answerable]
+    answered = [(r, v) for r, v in ans if not r.abstained]
+    cited = sum(v.cited for _, v in answered)
+    all_cited = sum(v.cited for v in verdicts)
+    ms = [r.seconds * 1000.0 for r in results]
+    return Scores(
+        questions=len(results), answerable=len(ans), unanswerable=len(una),
+        hit_at_1=mean(hit_at(r.ranked_docs, r.item.docs, 1) for r, _ in ans),
+        hit_at_5=mean(hit_at(r.ranked_docs, r.item.docs, 5) for r, _ in ans),
+        mrr_at_10=mean(reciprocal_rank(r.ranked_docs, r.item.docs) for r, _ in ans),
+        ndcg_at_10=mean(ndcg_at(r.ranked_docs, r.item.docs) for r, _ in ans),
+        answer_recall=mean(v.answer_hit for _, v in ans),
+        false_abstention=mean(r.abstained for r, _ in ans),
+        median_answer_chars=percentile([len(r.text) for r, _ in answered], 50),
+        citation_recall=mean(v.citation_hit for _, v in answered),
+        citation_precision=sum(v.supported for _, v in answered) / cited if cited else None,
+        exact_offsets=1.0 - sum(v.bad_offsets for v in verdicts) / all_cited if all_cited else None,
+        abstention=mean(r.abstained for r in una),
+        latency_p50_ms=percentile(ms, 50), latency_p95_ms=percentile(ms, 95))
+
+
+def by_kind(results: Sequence[QuestionResult], verdicts: Sequence[Verdict]) -> tuple[tuple[str, float | None], ...]:
+    """Answer recall for each answerable kind, abstention for each other kind, in gold-kind order."""
+    kinds = dedupe(r.item.kind for r in results)
+    out = []
+    for kind in kinds:
+        rows = [(r, v) for r, v in zip(results, verdicts) if r.item.kind == kind]
+        if rows[0][0].item.answerable:
+            out.append((f"answer recall ({kind})", mean(v.answer_hit for _, v in rows)))
+        else:
+            out.append((f"abstention ({kind})", mean(r.abstained for r, _ in rows)))
+    return tuple(out)

@@ -1,0 +1,112 @@
+"""The typed records an evaluation produces: per question, per configuration, per report."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from .gold import GoldItem
+
+
+class CitationLike(Protocol):
+    n: int
+    doc_id: str
+    source: str
+    quote: str
+    start: int
+    end: int
+
+
+class AnswerLike(Protocol):
+    """What an answerer returns: qa.Answer and the baseline's answer both fit."""
+
+    text: str
+    abstained: bool
+    citations: list
+
+
+@dataclass(frozen=True)
+class CitationRecord:
+    n: int
+    doc_id: str
+    source: str
+    quote: str
+    start: int
+    end: int
+    score: float | None = None     # the answerer's score for the cited sentence/chunk, when it gives one
+
+    @classmethod
+    def of(cls, c: CitationLike) -> "CitationRecord":
+        score = getattr(c, "score", None)
+        return cls(int(c.n), c.doc_id, c.source, c.quote, int(c.start), int(c.end),
+                   None if score is None else float(score))
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    """What one system did with one gold question."""
+
+    item: GoldItem
+    text: str
+    abstained: bool
+    citations: tuple[CitationRecord, ...]
+    ranked_docs: tuple[str, ...]   # doc_ids of the retrieved passages, best first (may repeat)
+    seconds: float                 # wall time of the answer call
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Per-question judgement; None where a figure does not apply to the question."""
+
+    answer_hit: bool | None        # answerable: a gold answer appears in the answer text
+    citation_hit: bool | None      # answerable and answered: the cited quotes contain a gold answer
+    supported: int                 # answerable: citations whose quote supports the answer
+    cited: int                     # number of citations
+    bad_offsets: int               # citations with source[start:end] != quote
+    reasons: tuple[str, ...]       # why the question counts as failed (empty: passed)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.reasons)
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Aggregate figures of one configuration (None: not defined on this gold set)."""
+
+    questions: int
+    answerable: int
+    unanswerable: int
+    hit_at_1: float | None
+    hit_at_5: float | None
+    mrr_at_10: float | None
+    ndcg_at_10: float | None
+    answer_recall: float | None
+    false_abstention: float | None
+    median_answer_chars: float | None
+    citation_recall: float | None
+    citation_precision: float | None
+    exact_offsets: float | None
+    abstention: float | None
+    latency_p50_ms: float | None
+    latency_p95_ms: float | None
+
+
+@dataclass(frozen=True)
+class RunResult:
+    name: str                       # "citebot", "baseline", "citebot dense" ...
+    config: str                     # human-readable settings
+    scores: Scores
+    results: tuple[QuestionResult, ...]
+    verdicts: tuple[Verdict, ...]
+    index_seconds: float | None     # time to build this system's index (None: prebuilt)
+    by_kind: tuple[tuple[str, float | None], ...] = ()  # answer recall / abstention per gold kind
+
+
+@dataclass(frozen=True)
+class EvalReport:
+    dataset: str                    # short name, used for the output file names
+    gold_path: str
+    documents: int                  # documents in the corpus
+    runs: tuple[RunResult, ...]
+    created: str
+    notes: tuple[str, ...] = ()

@@ -1,0 +1,177 @@
+"""An EvalReport as JSON, Markdown and a rich terminal table."""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import asdict
+from pathlib import Path
+
+from .metrics import dedupe
+from .records import EvalReport, QuestionResult, RunResult, Verdict
+
+# (Scores field or "index_seconds", label, kind): kind "rate" prints 0.000, "ms"/"chars"/"s" print numbers.
+METRICS = (
+    ("hit_at_1", "hit@1", "rate"), ("hit_at_5", "hit@5", "rate"), ("mrr_at_10", "MRR@10", "rate"),
+    ("ndcg_at_10", "nDCG@10", "rate"), ("answer_recall", "answer recall", "rate"),
+    ("false_abstention", "false abstention (answerable)", "rate"),
+    ("median_answer_chars", "median answer length (chars)", "chars"),
+    ("citation_recall", "citation recall", "rate"), ("citation_precision", "citation precision", "rate"),
+    ("exact_offsets", "exact offsets", "rate"), ("abstention", "abstention (unanswerable/noise)", "rate"),
+    ("latency_p50_ms", "ask p50 (ms)", "ms"), ("latency_p95_ms", "ask p95 (ms)", "ms"),
+    ("index_seconds", "index time (s)", "s"),
+)
+MAX_LISTED = 100
+CLIP = 400
+
+
+def value(run: RunResult, field: str) -> float | None:
+    return run.index_seconds if field == "index_seconds" else getattr(run.scores, field)
+
+
+def fmt(v: float | None, kind: str) -> str:
+    if v is None:
+        return "n/a"
+    return {"rate": f"{v:.3f}", "ms": f"{v:.1f}", "chars": f"{v:.0f}", "s": f"{v:.1f}"}[kind]
+
+
+def clip(text: str, n: int = CLIP) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[:n - 1] + "…"
+
+
+# -- JSON --------------------------------------------------------------------------------------------
+
+def result_json(r: QuestionResult, v: Verdict) -> dict:
+    return {"id": r.item.id, "text": r.text, "abstained": r.abstained, "seconds": round(r.seconds, 5),
+            "ranked_docs": dedupe(r.ranked_docs), "citations": [asdict(c) for c in r.citations],
+            "verdict": {**asdict(v), "failed": v.failed}}
+
+
+def to_json(report: EvalReport) -> dict:
+    items = {r.item.id: r.item for run in report.runs for r in run.results}
+    return {"dataset": report.dataset, "gold_path": report.gold_path, "documents": report.documents,
+            "created": report.created, "notes": list(report.notes),
+            "items": [asdict(i) for i in items.values()],
+            "runs": [{"name": run.name, "config": run.config, "index_seconds": run.index_seconds,
+                      "scores": asdict(run.scores), "by_kind": dict(run.by_kind),
+                      "results": [result_json(r, v) for r, v in zip(run.results, run.verdicts)]}
+                     for run in report.runs]}
+
+
+# -- Markdown ----------------------------------------------------------------------------------------
+
+def md_table(report: EvalReport) -> list[str]:
+    runs = report.runs
+    lines = ["| metric | " + " | ".join(r.name for r in runs) + " |", "|---|" + "---:|" * len(runs)]
+    for field, label, kind in METRICS:
+        lines.append(f"| {label} | " + " | ".join(fmt(value(r, field), kind) for r in runs) + " |")
+    for label in dedupe(k for r in runs for k, _ in r.by_kind):
+        lines.append(f"| {label} | " + " | ".join(fmt(dict(r.by_kind).get(label), "rate") for r in runs) + " |")
+    return lines
+
+
+def md_reasons(report: EvalReport) -> list[str]:
+    counts = [Counter(reason for v in run.verdicts for reason in v.reasons) for run in report.runs]
+    reasons = dedupe(reason for c in counts for reason in c)
+    lines = ["| reason | " + " | ".join(r.name for r in report.runs) + " |", "|---|" + "---:|" * len(report.runs)]
+    lines += [f"| {reason} | " + " | ".join(str(c.get(reason, 0)) for c in counts) + " |" for reason in reasons]
+    lines.append("| **failed questions** | " + " | ".join(str(sum(v.failed for v in r.verdicts))
+                                                        for r in report.runs) + " |")
+    return lines
+
+
+def md_failure(r: QuestionResult, v: Verdict) -> list[str]:
+    gold = " / ".join(f"“{a}”" for a in r.item.answers) or "(no answer in the corpus)"
+    lines = [f"### {r.item.id} ({r.item.kind}): {r.item.question}", "",
+             f"- gold: {gold}" + (f" — docs {', '.join(r.item.docs)}" if r.item.docs else ""),
+             f"- why: {'; '.join(v.reasons)}",
+             f"- answered: {'(abstained) ' if r.abstained else ''}{clip(r.text)}"]
+    lines += [f"  - [{c.n}] {c.doc_id}:{c.start}-{c.end} “{clip(c.quote, 240)}”" for c in r.citations]
+    lines.append(f"- retrieved docs: {', '.join(dedupe(r.ranked_docs)[:5]) or '(none)'}")
+    return lines + [""]
+
+
+def md_failures(run: RunResult) -> list[str]:
+    failed = [(r, v) for r, v in zip(run.results, run.verdicts) if v.failed]
+    lines = [f"## Failed questions: {run.name} ({len(failed)} of {len(run.results)})", ""]
+    if len(failed) > MAX_LISTED:
+        lines += [f"The first {MAX_LISTED} are listed; the JSON file has them all.", ""]
+    for r, v in failed[:MAX_LISTED]:
+        lines += md_failure(r, v)
+    return lines
+
+
+def to_markdown(report: EvalReport, chart_name: str | None = None) -> str:
+    kinds = Counter(r.item.kind for r in report.runs[0].results) if report.runs else Counter()
+    lines = [f"# citebot eval: {report.dataset}", "",
+             f"{report.created} · gold `{report.gold_path}` · {sum(kinds.values())} questions "
+             f"({', '.join(f'{n} {k}' for k, n in kinds.items())}) · {report.documents} documents", ""]
+    lines += [f"- **{r.name}**: {r.config}" for r in report.runs] + [f"- {n}" for n in report.notes]
+    lines += ["", "Metric definitions: eval/README.md.", "", *md_table(report), ""]
+    if chart_name:
+        lines += [f"![metrics per configuration and latency distribution]({chart_name})", ""]
+    lines += ["## Failure reasons", "", *md_reasons(report), ""]
+    if report.runs:
+        lines += md_failures(report.runs[0])
+    return "\n".join(lines).rstrip() + "\n"
+
+
+# -- terminal ----------------------------------------------------------------------------------------
+
+def rich_table(report: EvalReport):
+    from rich.table import Table
+
+    table = Table(title=f"citebot eval: {report.dataset} ({len(report.runs[0].results) if report.runs else 0} "
+                        f"questions, {report.documents} documents)")
+    table.add_column("metric")
+    for run in report.runs:
+        table.add_column(run.name, justify="right")
+    for field, label, kind in METRICS:
+        table.add_row(label, *(fmt(value(r, field), kind) for r in report.runs))
+    for label in dedupe(k for r in report.runs for k, _ in r.by_kind):
+        table.add_row(label, *(fmt(dict(r.by_kind).get(label), "rate") for r in report.runs))
+    table.add_row("failed questions", *(str(sum(v.failed for v in r.verdicts)) for r in report.runs))
+    return table
+
+
+def write_outputs(report: EvalReport, out_dir: str | Path, chart: bool = True) -> dict[str, Path]:
+    """<dataset>.json, <dataset>.md and <dataset>.png in ``out_dir``; returns their paths."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {"json": out / f"{report.dataset}.json", "markdown": out / f"{report.dataset}.md"}
+    paths["json"].write_text(json.dumps(to_json(report), ensure_ascii=False, indent=1), encoding="utf-8")
+    if chart:
+        from .chart import write_chart
+
+        paths["chart"] = write_chart(report, out / f"{report.dataset}.png")
+    paths["markdown"].write_text(to_markdown(report, paths["chart"].name if chart else None), encoding="utf-8")
+    return paths
+
+
+# -- calibration sweep -------------------------------------------------------------------------------
+
+def sweep_table(points, best, name: str):
+    """Rich table of a calibration sweep (eval.calibrate.SweepPoint rows); the recommended row marked."""
+    from rich.table import Table
+
+    from .calibrate import MIN_ABSTENTION
+
+    table = Table(title=f"calibration on {name}: recommended = highest answer recall with abstention "
+                        f">= {MIN_ABSTENTION}")
+    for col in ("min_evidence", "keep_ratio", "answer recall", "false abstention", "abstention",
+                "citation recall", "median chars", "failed", "recommended"):
+        table.add_column(col, justify="right")
+    for p in points:
+        table.add_row(f"{p.min_evidence:g}", f"{p.keep_ratio:g}", fmt(p.answer_recall, "rate"),
+                      fmt(p.false_abstention, "rate"), fmt(p.abstention, "rate"), fmt(p.citation_recall, "rate"),
+                      fmt(p.median_answer_chars, "chars"), str(p.failed), "◀" if p == best else "")
+    return table
+
+
+def write_sweep(points, best, name: str, out_dir: str | Path) -> Path:
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"calibrate-{name}.json"
+    path.write_text(json.dumps({"gold": name, "recommended": asdict(best) if best else None,
+                                "points": [asdict(p) for p in points]}, indent=1), encoding="utf-8")
+    return path

@@ -1,0 +1,100 @@
+"""One evaluation end to end: index the corpus, set up citebot configs and the baseline, run them all."""
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from .configs import CitebotConfig, CitebotSystem
+from .gold import GoldItem, check_docs
+from .records import EvalReport, RunResult
+from .runner import System, run_many
+
+WARM_UP = "What is this collection of articles about?"
+# (label, total or None) -> advance(n=1, total=None): one progress bar per system, and one for indexing
+Tracker = Callable[[str, "int | None"], Callable[..., None]]
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """Where the documents are: folders to index now, or an index built before (``index_dir``)."""
+
+    name: str
+    gold_path: str
+    paths: tuple[str, ...] = ()
+    index_dir: str | None = None
+
+
+def _build_progress(track: Tracker | None):
+    """build_index's progress(stage, done, total) as steps of an "indexing" bar."""
+    if track is None:
+        return None
+    advance, last = track("indexing", None), [0]
+
+    def progress(stage: str, done: int, total: int) -> None:
+        advance(done - last[0], total=total)
+        last[0] = done
+    return progress
+
+
+@contextmanager
+def corpus_index(corpus: Corpus, track: Tracker | None = None):
+    """(index_dir, build seconds or None): the given index, or a temporary one built from ``paths``."""
+    if corpus.index_dir:
+        yield corpus.index_dir, None
+        return
+    from index import build_index, get_embedder
+
+    embedder = get_embedder()  # loaded before the clock starts: index time is indexing only
+    with tempfile.TemporaryDirectory(prefix="citebot-eval-") as tmp:
+        report = build_index(list(corpus.paths), Path(tmp) / "index", embedder, progress=_build_progress(track))
+        yield str(Path(tmp) / "index"), report.seconds
+
+
+def corpus_documents(index_dir: str) -> list[tuple[str, str]]:
+    """(doc_id, source) of every document in the index, for the baseline and the gold check."""
+    from index import open_index
+
+    return [(d.doc_id, d.source) for d in open_index(index_dir).docs]
+
+
+def make_systems(index_dir: str, index_seconds: float | None, configs: Sequence[CitebotConfig],
+                 baseline: bool) -> list[System]:
+    systems: list[System] = []
+    for i, cfg in enumerate(configs):
+        systems.append(CitebotSystem(index_dir, cfg, index_seconds, "citebot" if i == 0 else f"citebot {cfg.label}"))
+    if baseline:
+        from index import get_embedder
+
+        from .baseline import Baseline
+
+        systems.append(Baseline.build(corpus_documents(index_dir), get_embedder()))
+    return systems
+
+
+def run_systems(items: Sequence[GoldItem], systems: Sequence[System], track: Tracker | None) -> list[RunResult]:
+    for system in systems:
+        system.answer(WARM_UP)  # load the index, build the chain, run the model once: latencies are warm
+    advances = [track(s.name, len(items)) for s in systems] if track else []
+    return run_many(items, systems, advances)
+
+
+def evaluate(corpus: Corpus, items: Sequence[GoldItem], configs: Sequence[CitebotConfig] = (CitebotConfig(),),
+             baseline: bool = True, track: Tracker | None = None) -> EvalReport:
+    """Every citebot config (the first is "citebot") and the baseline on the same items, same process."""
+    load = os.getloadavg()[0]
+    with corpus_index(corpus, track) as (index_dir, seconds):
+        docs = corpus_documents(index_dir)
+        check_docs(items, (d for d, _ in docs), corpus.gold_path)
+        runs = run_systems(items, make_systems(index_dir, seconds, configs, baseline), track)
+    notes = (f"answerer: {os.environ.get('CITEBOT_LLM_MODEL') or 'extractive'}",
+             "latency: wall time of one answer call per question, warm (model and index loaded), query "
+             "embedding included; systems are asked in turn for each question",
+             f"machine: {os.cpu_count()} CPUs, load average {load:.1f} at start, {os.getloadavg()[0]:.1f} at end; "
+             f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', 'unset')}")
+    return EvalReport(corpus.name, corpus.gold_path, len(docs), tuple(runs),
+                      time.strftime("%Y-%m-%d %H:%M:%S"), notes)

@@ -1,0 +1,33 @@
+"""`citebot eval` usage errors: one line, exit 2, before any model is loaded."""
+import pytest
+
+from citebot.cli import main
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["eval", "squad"], "usage: citebot eval squad PATH.json"),
+    (["eval", "a.jsonl", "b.jsonl"], "one gold file expected, got 2"),
+    (["eval", "missing.jsonl"], "gold file not found: missing.jsonl"),
+    (["eval", "--compare", "turbo"], "invalid --compare spec 'turbo'"),
+    (["eval", "--mode", "fuzzy"], "invalid --mode 'fuzzy'; valid values: hybrid, dense, lexical"),
+    (["eval", "-k", "0"], "invalid -k 0"),
+    (["eval", "squad", "missing.json"], "SQuAD file not found: missing.json"),
+    (["eval", "calibrate", "--min-evidence", "x"], "invalid --min-evidence 'x'"),
+    (["eval", "calibrate", "a", "b"], "usage: citebot eval calibrate"),
+])
+def test_usage_errors(argv, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
+def test_progress_without_a_terminal_prints_tenths(capsys):
+    from eval.cli import progress_tracker
+
+    with progress_tracker() as track:  # pytest captures stderr: not a terminal
+        advance = track("citebot", 25)
+        for _ in range(25):
+            advance()
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "  citebot: 2/25" and lines[-1] == "  citebot: 25/25" and len(lines) == 13

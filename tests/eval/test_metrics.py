@@ -1,0 +1,126 @@
+"""Metrics against values computed by hand (see the comments for the arithmetic)."""
+import math
+
+import pytest
+
+from eval import metrics as m
+from eval.runner import FunctionSystem, run_gold
+
+from .eval_fixtures import ITEMS, RESULTS, FakeAnswer, read_source
+
+
+def test_normalize_handles_unicode_quotes_punctuation_articles_and_spaces():
+    # NFKC turns the no-break space into a space; curly quotes, dash, apostrophe and dots become spaces.
+    assert m.normalize("The “Quick” brown—fox’s  a\u00a0B.C.") == "quick brown fox s b c"
+    assert m.normalize("  An\tAPPLE\n") == "apple"
+    assert m.normalize("") == ""
+
+
+@pytest.mark.parametrize("text, answers, expected", [
+    ("Harris met Alejandro Giammattei [1].", ["alejandro giammattei"], True),
+    ("It was in 2017.", ["17"], False),                       # word boundaries: no match inside 2017
+    ("additional aid of 310 million", ["$310 million"], True),
+    ("the Migration Policy Institute", ["The Migration Policy Institute"], True),
+    ("co director of the group", ["co-director"], True),
+    ("López Obrador’s plan", ["López Obrador"], True),
+    ("Lopez Obrador", ["López Obrador"], False),              # accents are kept: list both spellings
+    ("anything", ["", "  "], False),                          # empty gold strings never match
+    ("anything", [], False),
+])
+def test_contains_answer(text, answers, expected):
+    assert m.contains_answer(text, answers) is expected
+
+
+def test_strip_markers():
+    assert m.normalize(m.strip_markers("Seventeen [1][12] people")) == "seventeen people"
+
+
+def test_document_ranking_metrics():
+    ranked = ["a", "a", "b", "c", "c"]            # passage doc_ids; as documents: a, b, c
+    assert m.dedupe(ranked) == ["a", "b", "c"]
+    assert [m.hit_at(ranked, {"c"}, k) for k in (1, 2, 3)] == [0.0, 0.0, 1.0]
+    assert m.reciprocal_rank(ranked, {"c"}) == pytest.approx(1 / 3)
+    assert m.reciprocal_rank(ranked, {"c"}, k=2) == 0.0
+    assert m.reciprocal_rank(ranked, {"z"}) == 0.0
+    # gold {a, c}: DCG = 1/log2(2) + 1/log2(4) = 1.5; ideal = 1 + 1/log2(3) = 1.63093
+    assert m.ndcg_at(ranked, {"a", "c"}) == pytest.approx(1.5 / (1 + 1 / math.log2(3)))
+    assert m.ndcg_at(ranked, {"a", "c"}) == pytest.approx(0.919721, abs=1e-6)
+    # cut at 2: DCG = 1, ideal still 1.63093
+    assert m.ndcg_at(ranked, {"a", "c"}, k=2) == pytest.approx(0.613147, abs=1e-6)
+    assert m.ndcg_at(ranked, set()) == 0.0
+
+
+def test_percentile_interpolates_linearly():
+    assert m.percentile([4, 1, 3, 2], 50) == 2.5
+    assert m.percentile([1, 2, 3, 4], 95) == pytest.approx(3.85)   # position 3 * 0.95 = 2.85
+    assert m.percentile([7], 95) == 7
+    assert m.percentile([], 50) is None
+    assert m.mean([]) is None
+    assert m.mean([True, False, True, True]) == 0.75
+
+
+def test_citation_support():
+    evidence = "Andrew Selee, president of the Migration Policy Institute"   # 7 words without "the"
+    assert m.evidence_overlap("Selee is president of it", evidence) == pytest.approx(3 / 7)
+    assert not m.supports("Selee is president of it", ["Andrew Selee"], evidence)
+    assert m.supports("Selee, president of the Migration Policy Institute, said", ["nobody"], evidence)
+    assert m.supports("said Andrew Selee.", ["Andrew Selee"], "")
+    assert m.evidence_overlap("anything", "") == 0.0
+
+
+def test_offset_ok():
+    assert m.offset_ok("abcdef", 1, 3, "bc")
+    assert not m.offset_ok("abcdef", 1, 3, "bd")
+    assert not m.offset_ok("abc", 2, 9, "c")
+    assert not m.offset_ok("abc", -1, 1, "c")
+
+
+def test_judge_each_kind():
+    v = [m.judge(r, read_source) for r in RESULTS]
+    assert (v[0].answer_hit, v[0].citation_hit, v[0].supported, v[0].cited, v[0].reasons) == (True, True, 1, 1, ())
+    assert (v[1].answer_hit, v[1].citation_hit, v[1].supported, v[1].cited, v[1].bad_offsets) == (False, True, 1, 2, 1)
+    assert v[1].reasons == ("1 citation(s) with wrong offsets", "no gold answer in the answer text")
+    assert not v[2].failed and v[2].answer_hit is None
+    assert v[3].reasons == ("answered a question the corpus cannot answer",)
+
+
+def test_score_matches_hand_computed_values():
+    s = m.score(RESULTS, [m.judge(r, read_source) for r in RESULTS])
+    assert (s.questions, s.answerable, s.unanswerable) == (4, 2, 2)
+    assert s.hit_at_1 == 0.0                      # q1 ranks d2 first, q2 ranks d3 first
+    assert s.hit_at_5 == 1.0
+    assert s.mrr_at_10 == 0.5                     # both gold docs at rank 2
+    # q1: 1/log2(3) / 1 = 0.63093; q2: 0.63093 / 1.63093 = 0.38685
+    assert s.ndcg_at_10 == pytest.approx((0.630930 + 0.386853) / 2, abs=1e-5)
+    assert s.answer_recall == 0.5
+    assert s.false_abstention == 0.0
+    assert s.median_answer_chars == 28.5          # lengths 30 and 27
+    assert s.citation_recall == 1.0
+    assert s.citation_precision == pytest.approx(2 / 3)
+    assert s.exact_offsets == 0.75                # 1 of 4 citations is off
+    assert s.abstention == 0.5
+    assert s.latency_p50_ms == pytest.approx(25.0)
+    assert s.latency_p95_ms == pytest.approx(38.5)
+    assert m.by_kind(RESULTS, [m.judge(r, read_source) for r in RESULTS]) == (
+        ("answer recall (single)", 1.0), ("answer recall (multi)", 0.0),
+        ("abstention (unanswerable)", 1.0), ("abstention (noise)", 0.0))
+
+
+def test_figures_are_none_when_undefined():
+    s = m.score([RESULTS[2]], [m.judge(RESULTS[2], read_source)])
+    assert s.answer_recall is None and s.hit_at_1 is None and s.citation_precision is None
+    assert s.exact_offsets is None and s.abstention == 1.0
+
+
+def test_run_gold_through_a_system_gives_the_same_scores():
+    answers = {r.item.question: r for r in RESULTS}
+    system = FunctionSystem("fake", lambda q: FakeAnswer(answers[q].text, answers[q].abstained,
+                                                        list(answers[q].citations)),
+                            lambda q, depth: answers[q].ranked_docs[:depth])
+    ticks = []
+    run = run_gold(list(ITEMS), system, advance=lambda: ticks.append(1), read_source=read_source)
+    expected = m.score(RESULTS, [m.judge(r, read_source) for r in RESULTS])
+    assert len(ticks) == 4 and run.name == "fake"
+    for field in ("hit_at_1", "mrr_at_10", "ndcg_at_10", "answer_recall", "citation_precision", "exact_offsets",
+                  "abstention"):
+        assert getattr(run.scores, field) == getattr(expected, field), field
