@@ -23,18 +23,38 @@ def rrf(rankings: list[list[tuple[int, float]]], k: int, rrf_k: int = 60) -> lis
     return sorted(fused.items(), key=lambda x: (-x[1], x[0]))[:k]
 
 
+def convex(rankings: list[list[tuple[int, float]]], k: int, weights: tuple[float, ...]) -> list[tuple[int, float]]:
+    """Weighted sum of min-max normalised scores; a row missing from a ranking scores 0 there."""
+    fused: dict[int, float] = {}
+    for ranking, w in zip(rankings, weights):
+        if not ranking:
+            continue
+        hi, lo = ranking[0][1], ranking[-1][1]
+        span = (hi - lo) or 1.0
+        for row, score in ranking:
+            fused[row] = fused.get(row, 0.0) + w * (score - lo) / span
+    return sorted(fused.items(), key=lambda x: (-x[1], x[0]))[:k]
+
+
+FUSIONS = ("convex", "rrf")
+
+
 @dataclass(frozen=True)
 class HybridSearch:
     """Our PassageRetriever: rows from both indexes, fused, as Passages."""
 
     index: LoadedIndex
     mode: str = "hybrid"
-    depth: int = 30
+    depth: int = 50            # candidates taken from each ranking before fusion
+    fusion: str = "convex"     # convex: 0.5 * dense + 0.5 * BM25, each min-max normalised; or rrf
+    dense_weight: float = 0.5
     rrf_k: int = 60
 
     def __post_init__(self) -> None:
         check_choice("retrieval mode", self.mode, MODES)
+        check_choice("fusion", self.fusion, FUSIONS)
         check_range("retrieval depth", self.depth, lo=1)
+        check_range("dense weight", self.dense_weight, lo=0.0, hi=1.0)
 
     def ranked_rows(self, question: str, k: int) -> list[tuple[int, float]]:
         depth = max(self.depth, k)
@@ -42,8 +62,10 @@ class HybridSearch:
             return self.index.dense_search(question, k)
         if self.mode == "lexical":
             return self.index.lexical_search(question, k)
-        return rrf([self.index.dense_search(question, depth), self.index.lexical_search(question, depth)],
-                   k, self.rrf_k)
+        rankings = [self.index.dense_search(question, depth), self.index.lexical_search(question, depth)]
+        if self.fusion == "rrf":
+            return rrf(rankings, k, self.rrf_k)
+        return convex(rankings, k, (self.dense_weight, 1.0 - self.dense_weight))
 
     def retrieve(self, question: str, k: int) -> list[Passage]:
         check_range("k", k, lo=1)
