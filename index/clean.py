@@ -77,9 +77,6 @@ class Cleaned:
 
 def _lines(raw: str, removed: list[tuple[int, int]]) -> list[Span]:
     """Line spans, cut around removed ranges, with surrounding whitespace trimmed."""
-    cuts = [0]
-    for a, b in removed:
-        cuts += [a, b]
     pieces = []
     bounds = sorted(removed)
     pos = 0

@@ -19,12 +19,12 @@ from .types import Answer, Citation, Passage
 class ExtractiveSettings:
     """Weights of the sentence score and the evidence threshold (calibrated on gold data, see eval/)."""
 
-    lexical_weight: float = 0.6    # share of the question's idf mass found in the sentence
+    lexical_weight: float = 1.0    # share of the question's idf mass found in the sentence
     type_penalty: float = 0.2      # sentence lacks the kind of answer asked for (a name, number, date)
     rank_weight: float = 0.05      # prior for sentences of higher-ranked passages
     min_evidence: float = 0.6      # best sentence score below this -> abstain
     min_dense: float = 0.25        # ... and so does a best passage this far from the question
-    keep_ratio: float = 0.7        # further sentences must score within this share of the best
+    keep_ratio: float = 0.5        # further sentences must score within this share of the best
     max_sentences: int = 3
     max_chars: int = 400
     duplicate_similarity: float = 0.9  # sentences this close (cosine) from other docs merge into one
