@@ -131,15 +131,12 @@ def progress_tracker():
 
 
 def _evaluate_and_write(args, corpus, items) -> int:
-    from rich.console import Console
-
     from .report import rich_table, write_outputs
     from .suite import evaluate
 
     configs = _configs(args)
-    err = Console(stderr=True)
-    err.print(f"citebot eval {corpus.name}: {len(items)} questions, "
-              + (f"index {corpus.index_dir}" if corpus.index_dir else "embedding texts for a temporary index"))
+    print(f"citebot eval {corpus.name}: {len(items)} questions, "
+          + (f"index {corpus.index_dir}" if corpus.index_dir else "building a temporary index"), file=sys.stderr)
     with progress_tracker() as track:
         report = evaluate(corpus, items, configs, baseline=not args.no_baseline, track=track)
     paths = write_outputs(report, args.out)
