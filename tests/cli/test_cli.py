@@ -1,0 +1,46 @@
+"""The command line's edges: one-line errors, exit status 2, JSON output."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from citebot.cli import main
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "citebot.cli", *args], capture_output=True, text=True)
+
+
+@pytest.mark.parametrize("question", ["", "   "])
+def test_empty_question_is_a_usage_error(question, capsys):
+    assert main(["ask", question, "--index-dir", "nowhere"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "question is empty" in err
+
+
+def test_missing_index_says_what_to_run(tmp_path, capsys):
+    assert main(["ask", "Who?", "--index-dir", str(tmp_path / "none")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "citebot index PATH" in err
+
+
+def test_missing_path_to_index(tmp_path, capsys):
+    assert main(["index", str(tmp_path / "missing"), "--index-dir", str(tmp_path / "ix")]) == 2
+    assert "path not found" in capsys.readouterr().err
+
+
+def test_unknown_option_exits_2_with_one_line():
+    r = run("ask")
+    assert r.returncode == 2 and r.stderr.strip().count("\n") == 0 and "question" in r.stderr
+
+
+@pytest.mark.slow
+def test_ask_json_round_trip(seeds_index):
+    r = run("ask", "Who is the president of the Migration Policy Institute?", "--index-dir", str(seeds_index),
+            "--json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert not data["abstained"] and data["citations"]
+    c = data["citations"][0]
+    assert open(c["source"], encoding="utf-8").read()[c["start"]:c["end"]] == c["quote"]
