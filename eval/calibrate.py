@@ -14,7 +14,6 @@ from index.errors import SettingError
 from .gold import GoldItem
 from .runner import FunctionSystem, System, run_gold
 
-DEFAULT_MIN_EVIDENCE = "0.35:0.80:0.05"
 MIN_ABSTENTION = 0.8  # the CI bar (tests/eval/test_seeds_eval.py)
 
 
@@ -42,6 +41,14 @@ def parse_values(spec: str, name: str) -> list[float]:
         return [float(x) for x in spec.split(",") if x.strip()]
     except ValueError:
         raise SettingError(f"invalid --{name.replace('_', '-')} {spec!r}; use start:stop:step or a,b,c") from None
+
+
+def default_min_evidence(steps: int = 16) -> list[float]:
+    """From 0.3 to the top of the sentence-score scale (dense + lexical weight), in equal steps."""
+    from qa import ExtractiveSettings
+
+    lo, hi = 0.3, 1.0 + ExtractiveSettings().lexical_weight
+    return [round(lo + (hi - lo) * i / (steps - 1), 3) for i in range(steps)]
 
 
 def settings_grid(min_evidence: Sequence[float], keep_ratio: Sequence[float] = (), base=None) -> list:

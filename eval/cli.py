@@ -17,7 +17,7 @@ USAGE = """examples:
   citebot eval --index-dir .citebot/index        use an existing index instead of building one
   citebot eval --compare dense k=10 lexical,k=3  also run other citebot configurations
   citebot eval squad squad-v2.0-dev.json --limit 500
-  citebot eval calibrate --min-evidence 0.3:0.8:0.05 --keep-ratio 0.7,0.85"""
+  citebot eval calibrate --min-evidence 0.3:1.5:0.1 --keep-ratio 0.5,0.85"""
 
 
 class EvalUsageError(CitebotError):
@@ -42,8 +42,8 @@ def register(sub) -> None:
     p.add_argument("--mode", default="hybrid", help="retrieval mode for citebot (default hybrid)")
     p.add_argument("--limit", type=int, help="ask only N questions, evenly spread over the file")
     p.add_argument("--no-baseline", action="store_true", help="skip the LangChain tutorial baseline")
-    p.add_argument("--min-evidence", help="calibrate: values to sweep, start:stop:step or a,b (default "
-                                          "0.35:0.80:0.05)")
+    p.add_argument("--min-evidence", help="calibrate: values to sweep, start:stop:step or a,b (default: "
+                                          "0.3 to the top of the score scale in 16 steps)")
     p.add_argument("--keep-ratio", help="calibrate: keep_ratio values to sweep (default: the current one)")
     p.set_defaults(func=run)
 
@@ -168,13 +168,14 @@ def run_squad(args, path: str) -> int:
 
 
 def run_calibrate(args, gold: str | None) -> int:
-    from .calibrate import DEFAULT_MIN_EVIDENCE, parse_values, settings_grid
+    from .calibrate import default_min_evidence, parse_values, settings_grid
     from .gold import DEFAULT_GOLD, load_gold
     from .suite import Corpus, corpus_index
 
     path = Path(gold) if gold else DEFAULT_GOLD
     items = load_gold(path)
-    grid = settings_grid(parse_values(args.min_evidence or DEFAULT_MIN_EVIDENCE, "min_evidence"),
+    grid = settings_grid(parse_values(args.min_evidence, "min_evidence") if args.min_evidence
+                         else default_min_evidence(),
                          parse_values(args.keep_ratio, "keep_ratio") if args.keep_ratio else ())
     corpus = Corpus(path.stem, str(path), () if args.index_dir else tuple(args.docs or default_docs()),
                     args.index_dir)

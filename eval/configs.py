@@ -9,8 +9,15 @@ from dataclasses import dataclass
 from index.errors import SettingError
 
 MODES = ("hybrid", "dense", "lexical")  # the modes qa.retriever accepts
-SETTING_FIELDS = ("lexical_weight", "rank_weight", "min_evidence", "min_dense", "keep_ratio", "max_sentences",
-                  "max_chars", "duplicate_similarity")  # ExtractiveSettings fields a spec may set
+
+
+def setting_defaults() -> dict[str, float]:
+    """The ExtractiveSettings fields a spec may set, with their defaults (read from qa, so new ones work)."""
+    import dataclasses
+
+    from qa import ExtractiveSettings
+
+    return {f.name: getattr(ExtractiveSettings(), f.name) for f in dataclasses.fields(ExtractiveSettings)}
 
 
 @dataclass(frozen=True)
@@ -30,8 +37,8 @@ class CitebotConfig:
             return None
         from qa import ExtractiveSettings
 
-        return ExtractiveSettings(**{n: (int(v) if n in ("max_sentences", "max_chars") else v)
-                                     for n, v in self.overrides})
+        defaults = setting_defaults()
+        return ExtractiveSettings(**{n: type(defaults[n])(v) for n, v in self.overrides})
 
 
 def _number(name: str, text: str) -> float:
@@ -44,6 +51,7 @@ def _number(name: str, text: str) -> float:
 def parse_config(spec: str, base: CitebotConfig = CitebotConfig()) -> CitebotConfig:
     """``dense``, ``k=10``, ``lexical,k=3``, ``min_evidence=0.5``: changes from ``base``, comma-separated."""
     mode, k, overrides = base.mode, base.k, dict(base.overrides)
+    fields = setting_defaults()
     for part in filter(None, (p.strip() for p in spec.split(","))):
         name, eq, value = part.partition("=")
         name = name.strip().lower().replace("-", "_")
@@ -54,7 +62,7 @@ def parse_config(spec: str, base: CitebotConfig = CitebotConfig()) -> CitebotCon
                 raise SettingError(f"invalid mode {value!r} in --compare; valid values: {', '.join(MODES)}")
             mode = value if name == "mode" else mode
             k = int(_number("k", value)) if name == "k" else k
-        elif eq and name in SETTING_FIELDS:
+        elif eq and name in fields:
             overrides[name] = _number(name, value)
         else:
             raise SettingError(f"invalid --compare spec {part!r}; use a mode ({', '.join(MODES)}), k=N or "

@@ -1,7 +1,7 @@
 """The calibration sweep with a fake answerer whose abstention follows min_evidence."""
 import pytest
 
-from eval.calibrate import parse_values, recommend, settings_grid, sweep
+from eval.calibrate import default_min_evidence, parse_values, recommend, settings_grid, sweep
 from eval.runner import FunctionSystem
 from index.errors import SettingError
 
@@ -38,3 +38,11 @@ def test_grid_and_values():
     for bad in ("a:b:c", "0.5:0.4:0.1", "0.4:0.5:0"):
         with pytest.raises(SettingError, match="invalid --min-evidence"):
             parse_values(bad, "min_evidence")
+
+
+def test_default_grid_spans_the_score_scale():
+    from qa import ExtractiveSettings
+
+    values = default_min_evidence()
+    assert len(values) == 16 and values[0] == 0.3
+    assert values[-1] == round(1 + ExtractiveSettings().lexical_weight, 3)

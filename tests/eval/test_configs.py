@@ -23,6 +23,9 @@ def test_settings_overrides_build_extractive_settings():
     s = parse_config("min_evidence=0.5,max_sentences=2").settings()
     assert isinstance(s, ExtractiveSettings) and s.min_evidence == 0.5 and s.max_sentences == 2
     assert CitebotConfig().settings() is None
+    from eval.configs import setting_defaults
+
+    assert set(setting_defaults()) == set(vars(ExtractiveSettings()))  # every field, new ones too
 
 
 @pytest.mark.parametrize("spec, message", [
