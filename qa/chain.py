@@ -1,9 +1,7 @@
 """The retrieval chain as a LangChain Runnable: {"question": ...} -> retriever -> answerer -> Answer."""
 from __future__ import annotations
 
-from operator import itemgetter
-
-from langchain_core.runnables import Runnable, RunnableLambda, RunnableParallel
+from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 
 from .protocols import Answerer
 from .retriever import CitebotRetriever, from_langchain
@@ -12,9 +10,13 @@ MAX_QUESTION_CHARS = 2000
 
 
 def build_chain(retriever: CitebotRetriever, answerer: Answerer) -> Runnable:
+    """retriever | answerer, run in the caller's thread (no per-call thread pool as RunnableParallel has)."""
+
+    def retrieve(x: dict, config: RunnableConfig) -> dict:
+        return {"question": x["question"], "documents": retriever.invoke(x["question"], config=config)}
+
     def answer(x: dict):
         return answerer.answer(x["question"], [from_langchain(d) for d in x["documents"]])
 
-    return (RunnableParallel(question=itemgetter("question"),
-                             documents=itemgetter("question") | retriever)
-            | RunnableLambda(answer)).with_config(run_name="citebot")
+    return (RunnableLambda(retrieve, name="retrieve") | RunnableLambda(answer, name="answer")).with_config(
+        run_name="citebot")
