@@ -57,23 +57,35 @@ def _lock(index_dir: Path):
         yield
 
 
-def _previous(index_dir: Path, embedder: Embedder, chunking: dict) -> tuple[dict, dict[str, np.ndarray]]:
-    """Old manifest and text-hash -> vector map, when the old index is reusable."""
+def _previous(index_dir: Path, embedder: Embedder, chunking: dict) -> dict:
+    """The live manifest, when its vectors can be reused (same model and chunking), else {}."""
     try:
         gen = current_generation(index_dir)
         m = read_manifest(gen)
         check_model(m, embedder.name, embedder.weights_sha256, index_dir)
     except CitebotError:
-        return {}, {}
-    if m.get("chunking") != chunking:
-        return {}, {}
+        return {}
+    return {**m, "generation": gen} if m.get("chunking") == chunking else {}
+
+
+def _previous_vectors(old: dict) -> dict[str, np.ndarray]:
+    """text-hash -> vector of everything the live generation embedded (memory-mapped)."""
     vectors: dict[str, np.ndarray] = {}
+    if not old:
+        return vectors
+    gen = old["generation"]
     for name in ("chunk", "sentence"):
         vecs = np.load(gen / f"{name}_vectors.npy", allow_pickle=False, mmap_mode="r")
         hashes = json.loads((gen / f"{name}_hashes.json").read_text(encoding="utf-8"))
-        for h, row in zip(hashes, range(len(hashes))):
-            vectors[h] = vecs[row]
-    return m, vectors
+        vectors.update(zip(hashes, vecs))
+    return vectors
+
+
+def _up_to_date(old: dict, docs: list[Document], report: IndexReport, store: str) -> bool:
+    """Nothing added, changed or removed, and stored the same way: no new generation needed."""
+    if not old or report.added or report.changed or report.removed or old["store"].get("kind") != store:
+        return False
+    return all(old["documents"][d.doc_id]["source"] == d.source for d in docs)
 
 
 def _embed_all(texts: list[str], cache: dict[str, np.ndarray], embedder: Embedder,
@@ -106,7 +118,7 @@ def build_index(paths: Iterable[str | os.PathLike], index_dir: str | os.PathLike
     docs, report.skipped = load_documents(paths)
     chunking = {"size": chunk_size, "overlap": overlap, "cleaning_version": CLEANING_VERSION}
     with _lock(index_dir):
-        old, cache = _previous(index_dir, embedder, chunking)
+        old = _previous(index_dir, embedder, chunking)
         old_docs = old.get("documents", {})
         for d in docs:
             prev = old_docs.get(d.doc_id)
@@ -115,6 +127,11 @@ def build_index(paths: Iterable[str | os.PathLike], index_dir: str | os.PathLike
             bucket.append(d.doc_id)
         names = {d.doc_id for d in docs}
         report.removed = sorted(set(old_docs) - names)
+        if _up_to_date(old, docs, report, store) and not store_options:
+            report.chunks = old["counts"]["chunks"]
+            report.seconds = time.perf_counter() - t0
+            return report
+        cache = _previous_vectors(old)
         chunks = chunk_documents(docs, chunk_size, overlap)
         sent_rows, chunk_sent = _sentence_table(docs, chunks)
         doc_row = {d.doc_id: i for i, d in enumerate(docs)}
