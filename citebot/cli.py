@@ -34,8 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    for var in ("HF_HUB_DISABLE_PROGRESS_BARS", "TQDM_DISABLE"):  # model loading bars are noise here
-        os.environ.setdefault(var, "1")
+    for var, value in (("HF_HUB_DISABLE_PROGRESS_BARS", "1"), ("TQDM_DISABLE", "1"),  # loading bars are noise
+                       ("OMP_WAIT_POLICY", "PASSIVE")):  # idle OpenMP threads must not spin on a busy host
+        os.environ.setdefault(var, value)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     from index.errors import CitebotError

@@ -85,14 +85,10 @@ def parse_configs(specs: Sequence[str], base: CitebotConfig) -> list[CitebotConf
 
 
 def forget_query_vectors() -> None:
-    """Drop the embedder's per-question cache so every configuration pays for embedding the question.
-
-    The cache is private to index/embed.py (``_query_cache``); without it, the second configuration asked
-    the same question would be timed without the query embedding. If the name changes this is a no-op.
-    """
+    """Drop the embedder's per-question cache so every configuration pays for embedding the question."""
     from index import get_embedder
 
-    get_embedder().__dict__.pop("_query_cache", None)
+    get_embedder().clear_query_cache()
 
 
 class CitebotSystem:

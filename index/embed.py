@@ -40,6 +40,10 @@ class Embedder(ABC):
                 progress(len(idx))
         return out
 
+    def clear_query_cache(self) -> None:
+        """Forget cached query vectors (benchmarks use this to time the model call fairly)."""
+        self.__dict__.pop("_query_cache", None)
+
     def embed_query(self, text: str) -> np.ndarray:
         """One query vector, cached: the same question never calls the model twice."""
         cache = self.__dict__.setdefault("_query_cache", _LRU(1024))
