@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 from contextlib import contextmanager
@@ -48,18 +47,7 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
-def quiet_threads() -> None:
-    """Idle OpenMP threads sleep instead of spinning (before torch loads; an exported value wins).
-
-    On a busy 2-core machine spinning threads of torch's and faiss's OpenMP runtimes starve each other and
-    single-question embeddings in the main thread took ~1 s instead of ~40 ms, which would measure the
-    machine, not citebot. The report notes the setting.
-    """
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-
-
 def run(args) -> int:
-    quiet_threads()
     target = list(args.target)
     if target[:1] == ["squad"]:
         if len(target) != 2:

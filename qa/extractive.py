@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
 
 from index import LoadedIndex
 from index.errors import check_range

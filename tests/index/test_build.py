@@ -1,6 +1,5 @@
 """Manifest, incremental re-indexing, atomic generations and compatibility checks."""
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -106,6 +105,6 @@ def test_killing_a_build_at_any_moment_leaves_the_previous_index_loadable(tmp_pa
         p.wait()
         loaded = LoadedIndex(ix, embedder=HashEmbedder())  # always loadable
         assert {d.doc_id for d in loaded.docs} in (before, before | {f"new{i}" for i in range(40)})
-    r = build_index([docs], ix, HashEmbedder())  # a later run completes and cleans up
+    build_index([docs], ix, HashEmbedder())  # a later run completes and cleans up
     assert len(LoadedIndex(ix, embedder=HashEmbedder()).docs) == 44
     assert not [p for p in ix.iterdir() if p.name.endswith(".tmp")]
