@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .markup import markdown_images, plain
-from .types import Span
+from .types import Span, stripped_span
 
 # Lines of site chrome, matched on the whole line (case-insensitive): the US web
 # design system banner, page footers, sharing widgets, archive notices.
@@ -87,13 +87,9 @@ def _lines(raw: str, removed: list[tuple[int, int]]) -> list[Span]:
     out = []
     for a, b in pieces:
         for m in re.finditer(r"[^\n]+", raw[a:b]):
-            s, e = a + m.start(), a + m.end()
-            while s < e and raw[s].isspace():
-                s += 1
-            while e > s and raw[e - 1].isspace():
-                e -= 1
-            if e > s:
-                out.append(Span(s, e))
+            span = stripped_span(raw, a + m.start(), a + m.end())
+            if span:
+                out.append(span)
     return out
 
 

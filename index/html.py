@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 
 from .clean import Cleaned, clean_units
 from .markup import plain
-from .types import Span
+from .types import Span, stripped_span
 
 SKIP = {"script", "style", "noscript", "nav", "header", "footer", "aside", "form", "button",
         "svg", "figcaption", "template", "iframe", "select"}
@@ -81,13 +81,5 @@ def clean_html(raw: str) -> Cleaned:
     p.feed(raw)
     p.close()
     p._close()
-    units = []
-    for b in p.blocks:
-        s, e = b.start, b.end
-        while s < e and raw[s].isspace():
-            s += 1
-        while e > s and raw[e - 1].isspace():
-            e -= 1
-        if e > s:
-            units.append(Span(s, e))
+    units = [s for s in (stripped_span(raw, b.start, b.end) for b in p.blocks) if s]
     return clean_units(raw, units, title_hint=p.title)

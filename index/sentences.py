@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from .errors import check_range
-from .types import Chunk, Span
+from .types import Chunk, Span, stripped_span
 
 ABBREVIATIONS = frozenset("""
 mr mrs ms dr prof sr jr st rep reps sen sens gov gen lt col capt cpt sgt maj adm cmdr pres supt
@@ -57,12 +57,9 @@ def split_sentences(raw: str, block: Span) -> list[Span]:
 
 
 def _emit(out: list[Span], raw: str, a: int, b: int) -> None:
-    while a < b and raw[a].isspace():
-        a += 1
-    while b > a and raw[b - 1].isspace():
-        b -= 1
-    if b > a:
-        out.append(Span(a, b))
+    span = stripped_span(raw, a, b)
+    if span:
+        out.append(span)
 
 
 def chunk_block(doc_id: str, raw: str, block: Span, size: int, overlap: int) -> list[Chunk]:

@@ -31,6 +31,15 @@ class Span:
             raise ValueError(f"invalid span [{self.start}, {self.end})")
 
 
+def stripped_span(raw: str, start: int, end: int) -> Span | None:
+    """[start, end) without surrounding whitespace, or None when nothing else is left."""
+    while start < end and raw[start].isspace():
+        start += 1
+    while end > start and raw[end - 1].isspace():
+        end -= 1
+    return Span(start, end) if end > start else None
+
+
 @dataclass(frozen=True)
 class Document:
     """A cleaned source file.
