@@ -29,6 +29,7 @@ def register(sub) -> None:
                    help="corpora to run: seeds, squad (default both)")
     p.add_argument("--max-questions", type=int, default=1000, help="distinct questions timed per corpus")
     p.add_argument("--cold-runs", type=int, default=3, help="citebot ask subprocesses for the cold start")
+    p.add_argument("--repeat", type=int, default=3, help="interleaved throughput runs; the best is reported")
     p.add_argument("--squad", type=Path, default=None, help="SQuAD 2.0 JSON file (default ../shared/data/...)")
     p.add_argument("--out", type=Path, default=None, help="JSON report (default out/bench.json)")
     p.set_defaults(func=cmd_bench)
@@ -38,7 +39,7 @@ def cmd_bench(args) -> int:
     bench = _bench_module()
     defaults = bench.BenchSettings()
     settings = bench.BenchSettings(corpora=tuple(args.corpus), max_questions=args.max_questions,
-                                   cold_runs=args.cold_runs, squad=args.squad or defaults.squad,
+                                   cold_runs=args.cold_runs, repeat=args.repeat, squad=args.squad or defaults.squad,
                                    out=args.out or defaults.out)
     bench.run(settings)
     return 0
