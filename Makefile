@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INDEX_DIR ?= .citebot/index
+# SQuAD 2.0 dev file (SQuAD JSON format; https://rajpurkar.github.io/SQuAD-explorer/); here it ships beside the repo
+SQUAD ?= ../shared/data/squad-v2.0-dev-public.json
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
@@ -17,7 +19,7 @@ install: $(BIN)/citebot
 demo: install
 	$(BIN)/citebot index seeds --index-dir $(INDEX_DIR)
 	$(BIN)/citebot ask "Who did Harris meet in Guatemala?" --index-dir $(INDEX_DIR)
-	$(BIN)/citebot ask "What did the ministers commit to in Guatemala City in 2018?" --index-dir $(INDEX_DIR)
+	$(BIN)/citebot ask "What did Ocasio-Cortez say about seeking asylum?" --index-dir $(INDEX_DIR)
 	$(BIN)/citebot ask "What is the capital of Peru?" --index-dir $(INDEX_DIR)
 
 test: install
@@ -28,6 +30,6 @@ test-fast: install
 
 eval: install
 	$(BIN)/citebot eval
-	$(BIN)/citebot eval squad ../shared/data/squad-v2.0-dev-public.json
+	$(BIN)/citebot eval squad $(SQUAD)
 
 .PHONY: install demo test test-fast eval

@@ -13,14 +13,16 @@ class AnswerType(Enum):
     ANY = "any"
     NUMBER = "number"
     TIME = "time"
-    NAME = "name"      # a person, organisation or place: a capitalised word the question lacks
+    NAME = "name"      # an organisation or place: a capitalised word the question lacks
+    PERSON = "person"  # who/whom/whose: a run of two or more capitalised words the question lacks
 
 
 _NUMBER_Q = re.compile(r"\b(how (many|much|long|old|far|often|large|big|high|tall)|what (percentage|percent|"
                        r"share|number|amount|proportion|fraction)|how many)\b", re.I)
 _TIME_Q = re.compile(r"\b(when|what (year|date|day|month|time|decade|century)|which (year|date|day|month|"
                      r"decade|century)|on what (date|day)|in what (year|month))\b", re.I)
-_NAME_Q = re.compile(r"^\W*(who|whom|whose|where)\b|\b(who|whom|whose)\b|^\W*(which|what) (person|company|"
+_PERSON_Q = re.compile(r"^\W*(who|whom|whose)\b", re.I)
+_NAME_Q = re.compile(r"^\W*where\b|\b(who|whom|whose)\b|^\W*(which|what) (person|company|"
                      r"organi[sz]ation|group|country|countries|city|state|member|president|official|party|"
                      r"department|agency|team|newspaper|university|institution)\b", re.I)
 _NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
@@ -32,6 +34,7 @@ _TIME = re.compile(rf"\b(\d{{1,4}}|{_MONTHS}|monday|tuesday|wednesday|thursday|f
                    r"today|tomorrow|yesterday|tonight|morning|evening|night|week|weeks|month|months|year|years|"
                    r"decade|century|centuries|spring|summer|autumn|fall|winter|ago|later|earlier|since|"
                    r"before|after|until)\b", re.I)
+_PERSON = re.compile(r"\b[A-Z][\w’'\-]*[a-z]\.?(?:\s+(?:[A-Z]\.\s+)?[A-Z][\w’'\-]*[a-z])+")
 _CAPS = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w’'\-]*[a-zA-Z]")
 
 
@@ -40,6 +43,8 @@ def question_type(question: str) -> AnswerType:
         return AnswerType.NUMBER
     if _TIME_Q.search(question):
         return AnswerType.TIME
+    if _PERSON_Q.search(question):
+        return AnswerType.PERSON
     if _NAME_Q.search(question):
         return AnswerType.NAME
     return AnswerType.ANY
@@ -54,6 +59,9 @@ def offers(kind: AnswerType, sentence: str, question: str) -> bool:
         found = _NUMBER.findall(sentence)
     elif kind is AnswerType.TIME:
         found = _TIME.findall(sentence)
+    elif kind is AnswerType.PERSON:
+        return any(any(w.lower() not in q_words for w in re.findall(r"\w+", run))
+                   for run in _PERSON.findall(sentence))
     else:
         found = _CAPS.findall(sentence.strip())
     words = [w if isinstance(w, str) else w[0] for w in found]

@@ -23,6 +23,7 @@ class ExtractiveSettings:
     min_evidence: float = 0.6      # best sentence score below this -> abstain
     min_dense: float = 0.25        # ... and so does a best passage this far from the question
     keep_ratio: float = 0.5        # further sentences must score within this share of the best
+    other_doc_ratio: float = 0.7   # ... and this share when they come from another document
     max_sentences: int = 3
     max_chars: int = 400
     duplicate_similarity: float = 0.9  # sentences this close (cosine) from other docs merge into one
@@ -31,6 +32,7 @@ class ExtractiveSettings:
         check_range("max_sentences", self.max_sentences, lo=1, hi=10)
         check_range("max_chars", self.max_chars, lo=50)
         check_range("keep_ratio", self.keep_ratio, lo=0.0, hi=1.0)
+        check_range("other_doc_ratio", self.other_doc_ratio, lo=0.0, hi=1.0)
         check_range("duplicate_similarity", self.duplicate_similarity, lo=0.0, hi=1.0)
 
 
@@ -106,6 +108,8 @@ class ExtractiveAnswerer:
         for c in cands[1:]:
             if len(chosen) >= s.max_sentences or c.score < s.keep_ratio * best.score:
                 break
+            if c.passage.doc_id != best.passage.doc_id and c.score < s.other_doc_ratio * best.score:
+                continue
             if used + len(c.text) + 1 > s.max_chars or self._is_duplicate(c, chosen):
                 continue
             chosen.append(c)
