@@ -370,6 +370,20 @@ def check_targets(results: list[dict]) -> list[dict]:
     return out
 
 
+def markdown(results: list[dict], targets: list[dict], env: dict) -> str:
+    """The same table as Markdown (written next to the JSON, pasted into docs/performance.md)."""
+    load = ", ".join(f"{x:.1f}" for x in env["load_average_at_start"])
+    lines = [f"Measured {env['date']}: {env['cpus']} CPUs, torch {env['torch']} with {env['torch_threads']} threads, "
+             f"model {env['model']}, load average at start {load}.", "",
+             "| measure | " + " | ".join(r["corpus"] for r in results) + " |",
+             "| --- | " + " | ".join("---:" for _ in results) + " |"]
+    for key, label, fmt in ROWS:
+        lines.append(f"| {label.strip()} | " + " | ".join(fmt.format(r[key]) if key in r else "–" for r in results)
+                     + " |")
+    lines += ["", *(f"- {t['corpus']}: {t['target']}: **{'met' if t['met'] else 'missed'}**" for t in targets)]
+    return "\n".join(lines) + "\n"
+
+
 def render(results: list[dict], targets: list[dict], env: dict) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -391,6 +405,9 @@ def render(results: list[dict], targets: list[dict], env: dict) -> None:
 
 def run(s: BenchSettings, say=print) -> dict:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    # As citebot's CLI does: idle OpenMP threads sleep instead of spinning. On a busy host, spinning threads of
+    # torch's pool cost single-query calls ~0.5 s each (seen here); only effective before torch is imported.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     import torch
 
     from index import get_embedder
@@ -404,7 +421,8 @@ def run(s: BenchSettings, say=print) -> dict:
         for name in s.corpora:
             corpus = seeds_corpus(work) if name == "seeds" else squad_corpus(work, s.squad)
             results.append(bench_corpus(corpus, embedder, work, s, say))
-    env = {"cpus": os.cpu_count(), "load_average_at_start": load_start, "load_average_at_end": os.getloadavg(),
+    env = {"cpus": os.cpu_count(), "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
+           "load_average_at_start": load_start, "load_average_at_end": os.getloadavg(),
            "torch_threads": torch.get_num_threads(), "model": embedder.name,
            "python": sys.version.split()[0], "torch": torch.__version__,
            "bench_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
@@ -414,8 +432,9 @@ def run(s: BenchSettings, say=print) -> dict:
               "environment": env, "results": results, "targets": targets}
     s.out.parent.mkdir(parents=True, exist_ok=True)
     s.out.write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
+    s.out.with_suffix(".md").write_text(markdown(results, targets, env), encoding="utf-8")
     render(results, targets, env)
-    say(f"wrote {s.out}")
+    say(f"wrote {s.out} and {s.out.with_suffix('.md')}")
     return report
 
 

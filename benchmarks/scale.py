@@ -150,6 +150,21 @@ def bench_bm25(n: int, s: ScaleSettings, say) -> dict:
     return row
 
 
+def markdown(vec: list[dict], bm: list[dict]) -> str:
+    lines = ["| vectors | index and parameters | build s | p50 ms | p95 ms | recall@10 | resident MB | file MB |",
+             "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for r in vec:
+        p = " ".join(f"{k}={v}" for k, v in r["params"].items())
+        lines.append(f"| {r['n']:,} | {r['index_type']} {p} | {r['build_s']:.1f} | {r['p50_ms']:.2f} | "
+                     f"{r['p95_ms']:.2f} | {r['recall_at_10']:.4f} | {r['resident_mb']:.0f} | {r['file_mb']:.0f} |")
+    lines += ["", "| passages | postings | fit s | p50 ms | p95 ms | arrays MB |",
+              "| ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for r in bm:
+        lines.append(f"| {r['n']:,} | {r['postings']:,} | {r['fit_s']:.1f} | {r['p50_ms']:.2f} | {r['p95_ms']:.2f} | "
+                     f"{r['arrays_mb']:.0f} |")
+    return "\n".join(lines) + "\n"
+
+
 def render(vec: list[dict], bm: list[dict]) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -181,16 +196,19 @@ def run(s: ScaleSettings, say=print) -> dict:
     vec = [row for n in s.sizes for row in bench_vectors(n, s, say)]
     bm = [bench_bm25(n, s, say) for n in s.bm25_sizes]
     report = {"settings": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(s).items()},
-              "cpus": os.cpu_count(), "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "faiss": vec, "bm25": bm}
+              "cpus": os.cpu_count(), "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
+              "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "faiss": vec, "bm25": bm}
     s.out.parent.mkdir(parents=True, exist_ok=True)
     s.out.write_text(json.dumps(report, indent=1), encoding="utf-8")
+    s.out.with_suffix(".md").write_text(markdown(vec, bm), encoding="utf-8")
     render(vec, bm)
-    say(f"wrote {s.out}")
+    say(f"wrote {s.out} and {s.out.with_suffix('.md')}")
     return report
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as citebot's CLI; read when faiss is first imported
     if argv[:1] == ["--measure"]:  # child mode: measure one saved index
         folder = Path(argv[1])
         print(json.dumps(measure_loaded(folder, json.loads(argv[2]),
