@@ -23,7 +23,7 @@ class Embedder(ABC):
     name: str
     dim: int
     weights_sha256: str
-    batch_size: int = 64
+    batch_size: int = 32  # as SentenceTransformer.encode; 64 was ~10 % slower on CPU (benchmarks/bench.py)
 
     @abstractmethod
     def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
