@@ -26,8 +26,9 @@ class VectorStore(Protocol):
 
 FAISS_TYPES = ("auto", "flat", "ivf", "hnsw")
 # Exact search below this many chunks; above it, APPROX_TYPE. Flat search reads every vector (1.5 kB each) per
-# query: ~50k vectors keep it a few ms; the approximate index then scans ~1-2 % of the codes (benchmarks/scale.py).
-APPROX_THRESHOLD = 50_000
+# query: measured p50 5 ms at 20k and 12 ms at 50k on 2 busy cores (out/scale-threshold.json), too much of a 20 ms
+# ask budget; the IVF index scans ~1-6 % of 384-byte codes in < 1 ms there (benchmarks/scale.py).
+APPROX_THRESHOLD = 20_000
 APPROX_TYPE = "ivf"
 # IVF with 8-bit scalar-quantised residuals: 384 bytes per vector (a quarter of float32), fast to build (k-means
 # on a sample), recall@10 about 0.97-0.98 against exact search at nprobe 32 (benchmarks/scale.py, docs/performance.md).
