@@ -44,7 +44,7 @@ def cmd_index(args) -> int:
         from index.errors import SettingError
 
         raise SettingError(f"--chroma-url {args.chroma_url} needs --store chroma (got --store {args.store})")
-    store_options = {"url": args.chroma_url} if args.store == "chroma" else {}
+    store_options = {"url": args.chroma_url} if args.chroma_url else {}  # options force a new generation
     embedder = get_embedder()
     with Progress(transient=True, disable=not sys.stderr.isatty()) as bar:
         task = bar.add_task("embedding", total=None)
