@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.chroma_store import ChromaStore, ChromaTarget
+from index.chroma_store import ChromaTarget
 from index.errors import SettingError
 from index.store import build_store, load_store
 
