@@ -103,6 +103,18 @@ def _embed_all(texts: list[str], cache: dict[str, np.ndarray], embedder: Embedde
     return out, hashes
 
 
+def _counter(progress: Callable[[str, int, int], None], total: int) -> Callable[[int], None]:
+    """Turns per-batch counts into running (done, total) progress reports."""
+    done = 0
+
+    def tick(n: int) -> None:
+        nonlocal done
+        done += n
+        progress("embed", done, total)
+
+    return tick
+
+
 def chunk_documents(docs: list[Document], size: int, overlap: int) -> list[Chunk]:
     return [c for d in docs for b in d.blocks for c in chunk_block(d.doc_id, d.raw, b, size, overlap)]
 
@@ -138,8 +150,7 @@ def build_index(paths: Iterable[str | os.PathLike], index_dir: str | os.PathLike
         sent_texts = [plain(docs[r[0]].raw[r[1]:r[2]]) for r in sent_rows]
         chunk_texts = [plain(c.text) for c in chunks]
         total = sum(content_hash(t) not in cache for t in set(chunk_texts + sent_texts))
-        tick = (lambda n, _t=[0]: (_t.__setitem__(0, _t[0] + n), progress("embed", _t[0], total))) \
-            if progress else None
+        tick = _counter(progress, total) if progress else None
         chunk_vecs, chunk_hashes = _embed_all(chunk_texts, cache, embedder, report, tick)
         sent_vecs, sent_hashes = _embed_all(sent_texts, cache, embedder, report, tick)
         gen = index_dir / f"gen-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
