@@ -44,7 +44,7 @@ def cmd_index(args) -> int:
         from index.errors import SettingError
 
         raise SettingError(f"--chroma-url {args.chroma_url} needs --store chroma (got --store {args.store})")
-    store_options = {"url": args.chroma_url} if args.chroma_url else {}  # options force a new generation
+    store_options = {"url": args.chroma_url} if args.chroma_url else {}
     embedder = get_embedder()
     with Progress(transient=True, disable=not sys.stderr.isatty()) as bar:
         task = bar.add_task("embedding", total=None)
@@ -58,7 +58,7 @@ def cmd_index(args) -> int:
     print(f"indexed into {index_dir}: {len(report.added)} added, {len(report.changed)} changed, "
           f"{len(report.removed)} removed, {len(report.unchanged)} unchanged, {len(report.skipped)} skipped; "
           f"{report.chunks} chunks, {report.embedded_texts} texts embedded, {report.reused_vectors} reused, "
-          f"{report.seconds:.1f}s")
+          f"{report.stored_vectors} vectors stored, {report.seconds:.1f}s")
     return 0
 
 

@@ -26,7 +26,7 @@ from .ingest import Skipped, load_documents
 from .manifest import CLEANING_VERSION, CURRENT, check_model, current_generation, read_manifest, write_manifest
 from .markup import plain
 from .sentences import chunk_block
-from .store import build_store, drop_store
+from .store import build_store, drop_store, store_matches
 from .types import Chunk, Document, content_hash
 
 DEFAULT_CHUNK_SIZE = 600
@@ -42,6 +42,7 @@ class IndexReport:
     skipped: list[Skipped] = field(default_factory=list)
     embedded_texts: int = 0
     reused_vectors: int = 0
+    stored_vectors: int = 0  # vectors written to the dense store (Chroma: only those it lacked)
     chunks: int = 0
     seconds: float = 0.0
 
@@ -81,11 +82,12 @@ def _previous_vectors(old: dict) -> dict[str, np.ndarray]:
     return vectors
 
 
-def _up_to_date(old: dict, docs: list[Document], report: IndexReport, store: str) -> bool:
+def _up_to_date(old: dict, docs: list[Document], report: IndexReport, store: str, options: dict | None) -> bool:
     """Nothing added, changed or removed, and stored the same way: no new generation needed."""
-    if not old or report.added or report.changed or report.removed or old["store"].get("kind") != store:
+    if not old or report.added or report.changed or report.removed:
         return False
-    return all(old["documents"][d.doc_id]["source"] == d.source for d in docs)
+    return (all(old["documents"][d.doc_id]["source"] == d.source for d in docs)
+            and store_matches(old["generation"], old["store"], store, options))
 
 
 def _embed_all(texts: list[str], cache: dict[str, np.ndarray], embedder: Embedder,
@@ -139,7 +141,8 @@ def build_index(paths: Iterable[str | os.PathLike], index_dir: str | os.PathLike
             bucket.append(d.doc_id)
         names = {d.doc_id for d in docs}
         report.removed = sorted(set(old_docs) - names)
-        if _up_to_date(old, docs, report, store) and not store_options:
+        if _up_to_date(old, docs, report, store, store_options):
+            _remove_stale(index_dir, keep=old["generation"].name)  # only what a killed build left behind
             report.chunks = old["counts"]["chunks"]
             report.seconds = time.perf_counter() - t0
             return report
@@ -167,7 +170,9 @@ def build_index(paths: Iterable[str | os.PathLike], index_dir: str | os.PathLike
                     f.write(json.dumps({"id": c.chunk_id, "doc": doc_row[c.doc_id], "start": c.start,
                                         "end": c.end, "text": c.text, "sentences": [a, b]},
                                        ensure_ascii=False) + "\n")
-            store_meta = build_store(store, chunk_vecs, **(store_options or {})).save(tmp)
+            dense = build_store(store, chunk_vecs, ids=[c.chunk_id for c in chunks], **(store_options or {}))
+            store_meta = dense.save(tmp, previous=old.get("generation"))
+            report.stored_vectors = dense.written
             bm25_meta = BM25().fit(chunk_texts).save(tmp)
             write_manifest(tmp, {
                 "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -184,7 +189,7 @@ def build_index(paths: Iterable[str | os.PathLike], index_dir: str | os.PathLike
             os.replace(pointer, index_dir / CURRENT)
             _fsync_dir(index_dir)
         except BaseException:
-            drop_store(tmp)
+            drop_store(tmp, keep=_live(index_dir))
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         _remove_stale(index_dir, keep=gen.name)
@@ -223,8 +228,16 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _live(index_dir: Path) -> Path | None:
+    try:
+        return current_generation(index_dir)
+    except CitebotError:
+        return None
+
+
 def _remove_stale(index_dir: Path, keep: str) -> None:
+    """Delete every generation folder but ``keep`` (old ones, and what killed builds left)."""
     for p in index_dir.glob("gen-*"):
         if p.name != keep:
-            drop_store(p)
+            drop_store(p, keep=index_dir / keep)
             shutil.rmtree(p, ignore_errors=True)

@@ -2,31 +2,34 @@
 
 The vectors are always ours: collections are created and opened with ``embedding_function=None``
 and only ``query_embeddings`` are sent, so Chroma never loads (or downloads) a model of its own.
-Ids are chunk row numbers as strings; Chroma's cosine distance ``1 - cos`` is turned back into the
-inner product of our unit vectors (``score = 1 - distance``), the same scale FAISS reports.
+Ids are chunk ids (content hashes, listed in row order in the generation folder); Chroma's cosine
+distance ``1 - cos`` is turned back into the inner product of our unit vectors (``score = 1 - distance``),
+the same scale FAISS reports.
 
-Where the collection lives keeps index generations atomic:
-- local: inside the generation folder (``<gen>/chroma``), so it is renamed, kept or removed with it;
-- server: one collection per generation (``<prefix>-<generation>``); old generations' collections
-  are dropped after the swap (``ChromaStore.drop``, called by the builder for stale folders).
+Re-indexing writes only changed rows and keeps index generations atomic (docs/chroma.md):
+- local: the collection lives inside the generation folder (``<gen>/chroma``); a new generation starts from a
+  file copy of the previous one's and applies upserts and deletes to that private copy;
+- server: one collection serves successive generations. A build upserts only the rows it lacks; a generation
+  ignores rows not in its own id list, so the live one is unaffected; rows only the old generation used are
+  deleted after the swap (``ChromaStore.drop``, called by the builder for stale folders).
 """
 from __future__ import annotations
 
-import json
 import logging
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import numpy as np
 
+from .chroma_sync import IDS_FILE, batched, read_ids, read_marker, update, write_description
 from .errors import CitebotError, IndexIncompatible, SettingError, check_choice
 
 log = logging.getLogger(__name__)
 
 LOCAL_FOLDER = "chroma"
 LOCAL_COLLECTION = "citebot"
-MARKER = "chroma.json"  # written into the generation folder before any upload, so a drop can find it
 URL_SCHEMES = ("http", "https")
 HNSW_PARAMS = {"space": "cosine", "ef_construction": 200, "ef_search": 200, "max_neighbors": 32}
 
@@ -91,42 +94,78 @@ def connect(url: str | None, folder: Path | None = None):
     return client
 
 
+def _collection(client, name: str):
+    try:
+        return client.get_collection(name, embedding_function=None)
+    except Exception:  # chromadb raises NotFoundError, or ValueError in older releases
+        return None
+
+
+def carried(previous: Path | None, target: ChromaTarget) -> dict | None:
+    """The store of generation folder ``previous`` when a generation for ``target`` can start from it."""
+    m = read_marker(previous)
+    if not m or m.get("ids") != IDS_FILE or m.get("url") != target.url or m.get("params") != target.hnsw:
+        return None
+    if target.url is None:
+        return m if (previous / m["path"]).is_dir() else None
+    return m if _collection(connect(target.url), m["collection"]) is not None else None
+
+
 class ChromaStore:
     """VectorStore over a Chroma collection (see the module docstring for placement and scores)."""
 
     kind = "chroma"
+    written = 0  # vectors the last save sent to Chroma
 
-    def __init__(self, target: ChromaTarget, pending: np.ndarray | None = None, client=None, collection=None,
-                 count: int = 0):
-        self.target, self.pending = target, pending
-        self.client, self.collection, self.count = client, collection, count
+    def __init__(self, target: ChromaTarget, pending: np.ndarray | None = None, ids: list[str] | None = None,
+                 collection=None, rows: dict[str, int] | None = None):
+        self.target, self.pending, self.ids = target, pending, ids
+        self.collection, self.rows = collection, rows or {}
+
+    @staticmethod
+    def make_target(url: str | None = None, prefix: str = "citebot", hnsw: dict | None = None) -> ChromaTarget:
+        return ChromaTarget(url, prefix, dict(HNSW_PARAMS, **(hnsw or {})))
 
     @classmethod
-    def build(cls, vectors: np.ndarray, url: str | None = None, prefix: str = "citebot",
-              hnsw: dict | None = None) -> "ChromaStore":
-        """Hold the vectors; ``save`` writes them where the generation's collection belongs."""
-        target = ChromaTarget(url, prefix, dict(HNSW_PARAMS, **(hnsw or {})))
-        return cls(target, pending=np.ascontiguousarray(vectors, dtype=np.float32))
+    def build(cls, vectors: np.ndarray, ids: list[str] | None = None, **options) -> "ChromaStore":
+        """Hold the vectors and their ids (default: row numbers); ``save`` writes them to the collection."""
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        ids = [str(i) for i in range(len(vectors))] if ids is None else list(ids)
+        if len(ids) != len(vectors) or len(set(ids)) != len(ids):
+            raise ValueError(f"need {len(vectors)} distinct ids for {len(vectors)} vectors, got {len(set(ids))}")
+        return cls(cls.make_target(**options), pending=vectors, ids=ids)
 
-    def save(self, folder: Path) -> dict:
+    @classmethod
+    def matches(cls, folder: Path, meta: dict, **options) -> bool:
+        """Whether generation ``folder``'s collection is what a build with ``options`` would produce."""
+        return carried(folder, cls.make_target(**options)) is not None
+
+    def save(self, folder: Path, previous: Path | None = None) -> dict:
+        """Write the collection for generation ``folder``, starting from ``previous``'s when it can."""
         if self.pending is None:
             raise CitebotError("this Chroma store was loaded, not built; build a new index to save one")
         t = self.target
+        base = carried(previous, t)
         if t.url is None:
             meta = {"kind": self.kind, "mode": "local", "path": LOCAL_FOLDER, "collection": LOCAL_COLLECTION}
         else:
-            generation = folder.name.removesuffix(".tmp")
-            meta = {"kind": self.kind, "mode": "server", "url": t.url, "collection": f"{t.prefix}-{generation}"}
-        meta.update(params=t.hnsw, count=len(self.pending))
-        (folder / MARKER).write_text(json.dumps(meta), encoding="utf-8")
+            name = base["collection"] if base else f"{t.prefix}-{folder.name.removesuffix('.tmp')}"
+            meta = {"kind": self.kind, "mode": "server", "url": t.url, "collection": name}
+        meta.update(params=t.hnsw, count=len(self.ids), ids=IDS_FILE)
+        write_description(folder, self.ids, meta)
+        if base and t.url is None:
+            shutil.copytree(previous / base["path"], folder / LOCAL_FOLDER)  # a private copy to update
         client = connect(t.url, folder / LOCAL_FOLDER)
         try:
-            collection = client.create_collection(meta["collection"], configuration={"hnsw": t.hnsw},
-                                                  embedding_function=None)
             step = max(1, client.get_max_batch_size())
-            for a in range(0, len(self.pending), step):
-                block = self.pending[a:a + step]
-                collection.add(ids=[str(i) for i in range(a, a + len(block))], embeddings=block)
+            if base:
+                self.written = update(_collection(client, meta["collection"]), self.ids, self.pending,
+                                      read_ids(previous), step, delete_old=t.url is None)
+            else:
+                collection = client.create_collection(meta["collection"], configuration={"hnsw": t.hnsw},
+                                                      embedding_function=None)
+                batched(collection.add, self.ids, self.pending, step)
+                self.written = len(self.ids)
         finally:
             if t.url is None:
                 client.close()  # release the SQLite files before the folder is renamed
@@ -136,39 +175,66 @@ class ChromaStore:
     def load(cls, folder: Path, meta: dict) -> "ChromaStore":
         check_choice("Chroma store mode", meta.get("mode"), ("local", "server"))
         url = meta.get("url") if meta["mode"] == "server" else None
-        client = connect(url, folder / meta.get("path", LOCAL_FOLDER))
-        try:
-            collection = client.get_collection(meta["collection"], embedding_function=None)
-        except Exception as e:
+        collection = _collection(connect(url, folder / meta.get("path", LOCAL_FOLDER)), meta["collection"])
+        if collection is None:
             where = url or str(folder / meta.get("path", LOCAL_FOLDER))
             raise IndexIncompatible(f"Chroma collection {meta['collection']!r} is missing at {where}; rebuild "
                                     f"with: citebot index PATH... --store chroma"
-                                    f"{' --chroma-url ' + url if url else ''}") from e
-        target = ChromaTarget(url, hnsw=dict(meta.get("params") or HNSW_PARAMS))
-        return cls(target, client=client, collection=collection, count=int(meta.get("count", 0)))
+                                    f"{' --chroma-url ' + url if url else ''}")
+        ids = read_ids(folder) if meta.get("ids") else [str(i) for i in range(int(meta.get("count", 0)))]
+        if ids is None:
+            raise IndexIncompatible(f"unreadable {folder / meta['ids']}; rebuild with: citebot index PATH... "
+                                    f"--store chroma")
+        return cls(ChromaTarget(url, hnsw=dict(meta.get("params") or HNSW_PARAMS)), collection=collection,
+                   rows={x: i for i, x in enumerate(ids)})
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         queries = np.ascontiguousarray(queries, dtype=np.float32)
-        k = min(k, self.count)
+        k = min(k, len(self.rows))
+        scores = np.full((len(queries), max(k, 0)), -np.inf, dtype=np.float32)
+        rows = np.full((len(queries), max(k, 0)), -1, dtype=np.int64)
         if k <= 0 or self.collection is None:
-            return np.zeros((len(queries), 0), np.float32), np.zeros((len(queries), 0), np.int64)
-        res = self.collection.query(query_embeddings=queries, n_results=k, include=["distances"])
-        scores = np.full((len(queries), k), -np.inf, dtype=np.float32)
-        rows = np.full((len(queries), k), -1, dtype=np.int64)
-        for i, (ids, dists) in enumerate(zip(res["ids"], res["distances"])):
-            rows[i, :len(ids)] = [int(x) for x in ids]
-            scores[i, :len(ids)] = 1.0 - np.asarray(dists, dtype=np.float32)
+            return scores, rows
+        for i, hits in enumerate(self._own_hits(queries, k)):
+            rows[i, :len(hits)] = [r for r, _ in hits]
+            scores[i, :len(hits)] = [s for _, s in hits]
         return scores, rows
 
+    def _own_hits(self, queries: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
+        """The k best (row, score) of this generation's own rows for each query.
+
+        A server collection can also hold rows of the generation being built (or of a killed build); they are
+        skipped, and when they crowd this generation's rows out of the top n, the query is repeated deeper.
+        """
+        n = k
+        while True:
+            res = self.collection.query(query_embeddings=queries, n_results=n, include=["distances"])
+            hits = [[(self.rows[x], 1.0 - float(d)) for x, d in zip(ids, dists) if x in self.rows][:k]
+                    for ids, dists in zip(res["ids"], res["distances"])]
+            if all(len(h) == k or len(ids) < n for h, ids in zip(hits, res["ids"])):
+                return hits
+            n *= 4
+
     @classmethod
-    def drop(cls, folder: Path) -> None:
-        """Delete the server collection a (stale or failed) generation folder created; local needs nothing."""
-        marker = folder / MARKER
-        if not marker.is_file():
+    def drop(cls, folder: Path, keep: Path | None = None) -> None:
+        """Release what a stale or failed generation ``folder`` holds on a server, sparing what ``keep`` uses.
+
+        Its own collection is deleted; in the collection the live generation ``keep`` shares, only the rows
+        ``keep`` does not list are. Local collections live in the folder and need nothing.
+        """
+        m = read_marker(folder)
+        if not m or m.get("mode") != "server":
             return
+        live = read_marker(keep)
         try:
-            meta = json.loads(marker.read_text(encoding="utf-8"))
-            if meta.get("mode") == "server":
-                connect(meta["url"]).delete_collection(meta["collection"])
+            client = connect(m["url"])
+            if not live or (live.get("url"), live.get("collection")) != (m["url"], m["collection"]):
+                client.delete_collection(m["collection"])
+                return
+            keep_ids = read_ids(keep)
+            collection = _collection(client, m["collection"])
+            if keep_ids is not None and collection is not None:
+                gone = sorted(set(read_ids(folder) or ()) - set(keep_ids))
+                batched(collection.delete, gone, step=max(1, client.get_max_batch_size()))
         except Exception as e:  # a dead server must not fail the build that replaced the generation
-            log.warning("could not drop Chroma collection of %s: %s", folder.name, e)
+            log.warning("could not clean up the Chroma collection of %s: %s", folder.name, e)

@@ -14,13 +14,18 @@ class VectorStore(Protocol):
     """Inner-product search over L2-normalised vectors; rows are chunk row numbers."""
 
     kind: str
+    written: int
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """(scores, rows), each shaped (len(queries), k); missing results have row -1."""
         ...
 
-    def save(self, folder: Path) -> dict:
-        """Write the store into ``folder``; return the parameters the manifest records."""
+    def save(self, folder: Path, previous: Path | None = None) -> dict:
+        """Write the store into ``folder``; return the parameters the manifest records.
+
+        ``previous`` is the live generation folder (same model and chunking): a store that can carry its data
+        over writes only what changed. ``written`` then says how many vectors were written.
+        """
         ...
 
 
@@ -55,12 +60,15 @@ def _params(index_type: str, given: dict | None) -> dict:
 
 class FaissStore:
     kind = "faiss"
+    written = 0
 
     def __init__(self, index, index_type: str, params: dict):
         self.index, self.index_type, self.params = index, index_type, params
 
     @classmethod
-    def build(cls, vectors: np.ndarray, index_type: str = "auto", params: dict | None = None) -> "FaissStore":
+    def build(cls, vectors: np.ndarray, index_type: str = "auto", params: dict | None = None, *,
+              ids: list[str] | None = None) -> "FaissStore":
+        """An index over ``vectors``; FAISS keys them by row, so ``ids`` are not needed."""
         import faiss
 
         check_choice("FAISS index type", index_type, FAISS_TYPES)
@@ -98,10 +106,16 @@ class FaissStore:
             return np.zeros((len(queries), 0), np.float32), np.zeros((len(queries), 0), np.int64)
         return self.index.search(np.ascontiguousarray(queries, dtype=np.float32), k)
 
-    def save(self, folder: Path) -> dict:
+    @classmethod
+    def matches(cls, folder: Path, meta: dict, index_type: str = "auto", params: dict | None = None) -> bool:
+        """Whether generation ``folder``'s index is what a build with these options would produce."""
+        return index_type in ("auto", meta.get("index_type")) and params is None
+
+    def save(self, folder: Path, previous: Path | None = None) -> dict:
         import faiss
 
         faiss.write_index(self.index, str(folder / "dense.faiss"))
+        self.written = self.index.ntotal  # the whole index is rewritten
         return {"kind": self.kind, "index_type": self.index_type, "params": self.params,
                 "file": "dense.faiss"}
 
@@ -122,9 +136,15 @@ from .chroma_store import ChromaStore  # noqa: E402  (defined after the protocol
 STORES = {"faiss": FaissStore, "chroma": ChromaStore}
 
 
-def build_store(kind: str, vectors: np.ndarray, **options) -> VectorStore:
+def build_store(kind: str, vectors: np.ndarray, ids: list[str] | None = None, **options) -> VectorStore:
     check_choice("store", kind, STORES)
-    return STORES[kind].build(vectors, **options)
+    return STORES[kind].build(vectors, ids=ids, **options)
+
+
+def store_matches(folder: Path, meta: dict, kind: str, options: dict | None = None) -> bool:
+    """Whether the store of generation ``folder`` (manifest entry ``meta``) is what ``kind`` + ``options`` builds."""
+    check_choice("store", kind, STORES)
+    return meta.get("kind") == kind and STORES[kind].matches(folder, meta, **(options or {}))
 
 
 def load_store(folder: Path, meta: dict) -> VectorStore:
@@ -132,9 +152,10 @@ def load_store(folder: Path, meta: dict) -> VectorStore:
     return STORES[meta["kind"]].load(folder, meta)
 
 
-def drop_store(folder: Path) -> None:
-    """Release what a generation folder's store keeps outside the folder (e.g. a server collection)."""
+def drop_store(folder: Path, keep: Path | None = None) -> None:
+    """Release what a generation folder's store keeps outside the folder (e.g. rows on a server), sparing what
+    the live generation ``keep`` uses."""
     for cls in STORES.values():
         drop = getattr(cls, "drop", None)
         if drop is not None:
-            drop(folder)
+            drop(folder, keep)

@@ -2,13 +2,7 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -17,11 +11,11 @@ import pytest
 from index.chroma_store import ChromaTarget
 from index.errors import SettingError
 from index.store import build_store, load_store
+from tests.chroma_server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"
 GOLD = ROOT / "eval" / "gold" / "seeds.jsonl"
-CHROMA = Path(sys.executable).with_name("chroma")
 
 
 def _unit(n: int, dim: int = 32, seed: int = 0) -> np.ndarray:
@@ -55,56 +49,16 @@ def test_local_store_matches_exact_search(tmp_path):
     assert rows.shape == (5, 300) and sorted(rows[0]) == list(range(300))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def chroma_url(tmp_path_factory):
-    """A real Chroma server on loopback, stopped after the module's tests."""
-    if not CHROMA.exists():
-        pytest.skip(f"no chroma command next to {sys.executable}")
-    db = tmp_path_factory.mktemp("chroma-db")
-    port = _free_port()
-    log = open(db.parent / "chroma-server.log", "w")
-    proc = subprocess.Popen([str(CHROMA), "run", "--path", str(db), "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ, ANONYMIZED_TELEMETRY="False"))
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"chroma server did not start: {(db.parent / 'chroma-server.log').read_text()}")
-            time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-
-
 def _collections(url: str) -> list[str]:
     from index.chroma_store import connect
 
     return sorted(c.name for c in connect(url).list_collections())
 
 
-def _index(index_dir: Path, *extra: str) -> None:
+def _index(index_dir: Path, *extra: str, docs: Path = SEEDS) -> None:
     from citebot.cli import main
 
-    assert main(["index", str(SEEDS), "--index-dir", str(index_dir), *extra]) == 0
+    assert main(["index", str(docs), "--index-dir", str(index_dir), *extra]) == 0
 
 
 def _answers(index_dir: Path) -> list[dict]:
@@ -139,10 +93,9 @@ def test_server_store_gives_the_same_answers_as_faiss(chroma_url, faiss_answers,
     assert answers == faiss_answers
     assert sum(not a["abstained"] for a in answers) > len(answers) // 2  # the comparison is not vacuous
 
-    _index(index_dir, "--store", "chroma", "--chroma-url", chroma_url)  # a new generation replaces the old
-    new = json.loads((index_dir / (index_dir / "CURRENT").read_text().strip() / "manifest.json").read_text())
-    names = [n for n in _collections(chroma_url) if n.startswith("citebot-")]
-    assert names == [new["store"]["collection"]] != [meta["collection"]]
+    _index(index_dir, "--store", "chroma", "--chroma-url", chroma_url)  # unchanged: nothing is written
+    assert (index_dir / "CURRENT").read_text().strip() == gen.name
+    assert [n for n in _collections(chroma_url) if n.startswith("citebot-")] == [meta["collection"]]
     assert _answers(index_dir) == faiss_answers
 
 
@@ -164,7 +117,7 @@ def test_persistent_store_gives_the_same_answers_as_faiss(faiss_answers, tmp_pat
 def test_unreachable_server_is_one_clear_error(tmp_path, capsys):
     from citebot.cli import main
 
-    url = f"http://127.0.0.1:{_free_port()}"
+    url = f"http://127.0.0.1:{free_port()}"
     assert main(["index", str(SEEDS), "--index-dir", str(tmp_path / "i"), "--store", "chroma",
                  "--chroma-url", url]) == 2
     err = capsys.readouterr().err
