@@ -77,7 +77,7 @@ class ExtractiveAnswerer:
                 seen.add(srow)
                 dense = float(self.index.sentence_vectors[srow] @ q)
                 toks = set(self.index.bm25.tokenizer(text))
-                lex = sum(w for t, w in weights.items() if t in toks) / total
+                lex = sum(w for t, w in weights.items() if covers(toks, t)) / total
                 score = dense + self.settings.lexical_weight * lex + self.settings.rank_weight / (1 + rank)
                 if not offers(kind, text, question):
                     score -= self.settings.type_penalty
@@ -134,6 +134,22 @@ class ExtractiveAnswerer:
                     docs.add(o.passage.doc_id)
             groups.append(group)
         return groups
+
+
+MIN_STEM_PREFIX = 5
+
+
+def covers(tokens: set[str], term: str) -> bool:
+    """The sentence has the term, or a longer or shorter form of it that the stemmer did not merge.
+
+    Snowball leaves derivations apart ("guatemala" / "guatemalan", "nation" / "nationalist"); two stems of at
+    least MIN_STEM_PREFIX letters where one begins the other count as the same term.
+    """
+    if term in tokens:
+        return True
+    if len(term) < MIN_STEM_PREFIX:
+        return False
+    return any(len(t) >= MIN_STEM_PREFIX and (t.startswith(term) or term.startswith(t)) for t in tokens)
 
 
 def _citation(n: int, c: Candidate) -> Citation:
