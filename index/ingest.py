@@ -36,6 +36,18 @@ def iter_files(paths: Iterable[str | os.PathLike]) -> Iterator[Path]:
             yield p
 
 
+def source_text(data: bytes) -> str:
+    """A file's bytes as the text offsets point into; UnicodeDecodeError when not UTF-8.
+
+    Offsets are into the text as Python reads it (universal newlines), so a
+    reader doing open(path, encoding="utf-8").read()[start:end] sees the quote.
+    """
+    raw = data.decode("utf-8")
+    if "\r" in raw:
+        raw = raw.replace("\r\n", "\n").replace("\r", "\n")
+    return raw
+
+
 def load_document(path: Path) -> Document | Skipped:
     cleaner = SUFFIXES.get(path.suffix.lower())
     if cleaner is None:
@@ -46,13 +58,9 @@ def load_document(path: Path) -> Document | Skipped:
     if b"\x00" in data[:8192]:
         return Skipped(str(path), "binary file")
     try:
-        raw = data.decode("utf-8")
+        raw = source_text(data)
     except UnicodeDecodeError as e:
         return Skipped(str(path), f"not UTF-8 (byte {e.start})")
-    # Offsets are into the text as Python reads it (universal newlines), so a
-    # reader doing open(path, encoding="utf-8").read()[start:end] sees the quote.
-    if "\r" in raw:
-        raw = raw.replace("\r\n", "\n").replace("\r", "\n")
     c = cleaner(raw)
     if not c.blocks:
         return Skipped(str(path), "no article text after cleaning")

@@ -1,7 +1,6 @@
 """The public Python API: ask() and retrieve(), loading each index and model once per process."""
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 import threading
@@ -14,6 +13,7 @@ from .chain import MAX_QUESTION_CHARS, build_chain
 from .extractive import ExtractiveAnswerer, ExtractiveSettings
 from .llm import LLMAnswerer, LLMSettings
 from .retriever import MODES, CitebotRetriever, HybridSearch
+from .sources import SourceCheck
 from .types import Answer, Passage
 
 log = logging.getLogger(__name__)
@@ -57,23 +57,25 @@ def get_chain(index_dir=None, k: int = 5, mode: str = "hybrid", llm: LLMSettings
             answerer = ExtractiveAnswerer(index, settings)
             if llm is not None:
                 answerer = LLMAnswerer(llm.chat_model(), fallback=answerer)
-            _CHAINS[key] = build_chain(CitebotRetriever(search=search, k=k), answerer)
+            _CHAINS[key] = build_chain(CitebotRetriever(search=search, k=k), answerer,
+                                       SourceCheck(index.manifest["documents"]))
         return _CHAINS[key]
 
 
 def ask(question: str, index_dir: str | os.PathLike | None = None, k: int = 5, mode: str = "hybrid",
         llm: LLMSettings | None = None, settings: ExtractiveSettings | None = None) -> Answer:
-    """Answer a question from the index, citing exact passages, or abstain."""
+    """Answer a question from the index, citing exact passages (as the files are now), or abstain."""
     question, notice = check_question(question)
     if mode not in MODES:
         raise QuestionError(f"invalid retrieval mode {mode!r}; valid values: {', '.join(MODES)}")
     answer = get_chain(index_dir, k, mode, llm if llm is not None else LLMSettings.from_env(), settings).invoke(
         {"question": question})
-    return dataclasses.replace(answer, notice=notice) if notice else answer
+    return answer.with_notice(notice) if notice else answer
 
 
 def retrieve(question: str, k: int = 5, index_dir: str | os.PathLike | None = None,
              mode: str = "hybrid") -> list[Passage]:
     """The k best passages for a question (doc_id, source, title, text, start, end, score)."""
     question, _ = check_question(question)
-    return HybridSearch(open_index(resolve_index_dir(index_dir)), mode=mode).retrieve(question, k)
+    index = open_index(resolve_index_dir(index_dir))
+    return SourceCheck(index.manifest["documents"]).passages(HybridSearch(index, mode=mode).retrieve(question, k))

@@ -5,18 +5,23 @@ from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 
 from .protocols import Answerer
 from .retriever import CitebotRetriever, from_langchain
+from .sources import SourceCheck
 
 MAX_QUESTION_CHARS = 2000
 
 
-def build_chain(retriever: CitebotRetriever, answerer: Answerer) -> Runnable:
-    """retriever | answerer, run in the caller's thread (no per-call thread pool as RunnableParallel has)."""
+def build_chain(retriever: CitebotRetriever, answerer: Answerer, sources: SourceCheck | None = None) -> Runnable:
+    """retriever | answerer, run in the caller's thread (no per-call thread pool as RunnableParallel has).
+
+    With ``sources``, each answer is checked against the files as they are now (see qa.sources).
+    """
 
     def retrieve(x: dict, config: RunnableConfig) -> dict:
         return {"question": x["question"], "documents": retriever.invoke(x["question"], config=config)}
 
     def answer(x: dict):
-        return answerer.answer(x["question"], [from_langchain(d) for d in x["documents"]])
+        a = answerer.answer(x["question"], [from_langchain(d) for d in x["documents"]])
+        return sources.answer(a) if sources is not None else a
 
     return (RunnableLambda(retrieve, name="retrieve") | RunnableLambda(answer, name="answer")).with_config(
         run_name="citebot")

@@ -1,7 +1,7 @@
 """The public records of a cited answer."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from index.types import Passage
 
@@ -30,7 +30,12 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
     answerer: str = "extractive"
-    notice: str | None = None  # e.g. the question was truncated
+    notice: str | None = None  # e.g. the question was truncated; sources changed since indexing
+    stale_sources: tuple[str, ...] = ()  # cited or retrieved files that changed since indexing (qa.sources)
+
+    def with_notice(self, notice: str) -> "Answer":
+        """This answer with ``notice`` added to any it already has."""
+        return replace(self, notice=f"{self.notice}; {notice}" if self.notice else notice)
 
     @classmethod
     def abstain(cls, question: str, passages=(), answerer: str = "extractive", notice: str | None = None):

@@ -1,5 +1,6 @@
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -26,3 +27,33 @@ def seeds_index(tmp_path_factory, embedder):
     shutil.copytree(SEEDS, docs)
     build_index([docs], root / "index", embedder)
     return root / "index"
+
+
+BRIDGE = "The harbour bridge reopened on Friday after two years of repairs."
+NEWS = {"bridge.txt": f"Harbour news\n\n{BRIDGE} Traffic was light in the morning.\n",
+        "ferry.txt": f"Ferry news\n\nOfficials said the {BRIDGE[4:]} Cyclists welcomed the new lanes.\n",
+        "library.txt": "Library news\n\nThe city library extended its opening hours for the summer. Readers were "
+                       "pleased.\n"}
+
+
+def settle(path: Path, age_s: int = 60) -> None:
+    """Back-date a file's mtime (a file modified within the last seconds is never cached as unchanged)."""
+    t = time.time_ns() - age_s * 10**9
+    os.utime(path, ns=(t, t))
+
+
+@pytest.fixture()
+def news_index(tmp_path, monkeypatch):
+    """Three small articles indexed with the hash embedder, which ask() then loads too: (docs, index_dir)."""
+    from index import build_index, reader
+    from tests.fakes import HashEmbedder
+
+    monkeypatch.setattr(reader, "get_embedder", HashEmbedder)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name, text in NEWS.items():
+        (docs / name).write_text(text, encoding="utf-8")
+    build_index([docs], tmp_path / "ix", HashEmbedder())
+    for f in docs.iterdir():
+        settle(f)
+    return docs, tmp_path / "ix"

@@ -44,3 +44,12 @@ def test_ask_json_round_trip(seeds_index):
     assert not data["abstained"] and data["citations"]
     c = data["citations"][0]
     assert open(c["source"], encoding="utf-8").read()[c["start"]:c["end"]] == c["quote"]
+
+
+def test_ask_notes_sources_changed_since_indexing(news_index, capsys):
+    docs, ix = news_index
+    (docs / "ferry.txt").unlink()
+    assert main(["ask", "When did the harbour bridge reopen?", "--index-dir", str(ix)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("note: 1 source changed since indexing; run citebot index\n")
+    assert "ferry.txt" not in out and "[2]" not in out

@@ -1,0 +1,132 @@
+"""Answer-time check that cited files still hold the text they were indexed with.
+
+A file edited or deleted after ``citebot index`` can leave offsets pointing at other text. Each cited source is
+checked against its indexed content hash (cached per path, mtime, size: a warm ask only stats the files); in a
+changed file a quote is re-pointed to its occurrence nearest the old offset, or dropped with its ``[n]`` marker.
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import re
+import threading
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TypeVar
+
+from index.ingest import source_text
+from index.types import content_hash
+
+from .types import ABSTAIN_MESSAGE, Answer, Citation, Passage
+
+log = logging.getLogger(__name__)
+
+MAX_CACHED = 4096
+# A file modified this recently can change again within one mtime tick without changing size: not cached.
+RACY_NS = 2_000_000_000
+_MISS = object()
+_STATE: dict[tuple[str, int, int, str], str | None] = {}
+_LOCK = threading.Lock()
+# A run of markers and the punctuation right after it ("… Giammattei [2][3]." ends a claim).
+_CLAIM_END = re.compile(r"((?:\[\d{1,3}\])+)([.,;:!?]*)")
+_NUMBER = re.compile(r"\[(\d{1,3})\]")
+_Item = TypeVar("_Item", Citation, Passage)
+
+
+def current_text(source: str, indexed_hash: str) -> str | None:
+    """None while ``source`` holds the text it was indexed with; else its text now ("" when gone or unreadable)."""
+    try:
+        st = os.stat(source)
+    except OSError:
+        return ""
+    key = (source, st.st_mtime_ns, st.st_size, indexed_hash)
+    cached = _STATE.get(key, _MISS)
+    if cached is not _MISS:
+        return cached  # type: ignore[return-value]
+    try:
+        with open(source, "rb") as f:
+            text = source_text(f.read())  # the same reading as indexing: UTF-8, universal newlines
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    value = None if content_hash(text) == indexed_hash else text
+    if time.time_ns() - st.st_mtime_ns > RACY_NS:
+        with _LOCK:
+            while len(_STATE) >= MAX_CACHED:
+                _STATE.pop(next(iter(_STATE)))
+            _STATE[key] = value
+    return value
+
+
+def relocate(quote: str, start: int, text: str) -> int | None:
+    """Where ``quote`` starts in ``text``: ``start`` if it is still there, else its nearest occurrence, else None."""
+    if text[start:start + len(quote)] == quote:
+        return start
+    hits = [i for i in (text.rfind(quote, 0, start + len(quote) - 1), text.find(quote, start)) if i >= 0]
+    return min(hits, key=lambda i: (abs(i - start), i)) if hits else None
+
+
+def _repoint(item: _Item, quote: str, stale: Mapping[str, str]) -> _Item | None:
+    if item.source not in stale:
+        return item
+    at = relocate(quote, item.start, stale[item.source])
+    if at is None:
+        return None
+    return item if at == item.start else dataclasses.replace(item, start=at, end=at + len(quote))
+
+
+def renumber(text: str, new: Mapping[int, int]) -> str:
+    """Markers renumbered old -> new; a claim whose markers all lost their citation goes with them."""
+    parts = _CLAIM_END.split(text)  # claim, markers, punctuation, claim, markers, punctuation, ..., tail
+    out = []
+    for i in range(0, len(parts) - 1, 3):
+        claim, markers, punct = parts[i:i + 3]
+        kept = "".join(f"[{new[n]}]" for n in map(int, _NUMBER.findall(markers)) if n in new)
+        if kept:
+            out.append(claim + kept + punct)
+    return ("".join(out) + parts[-1]).strip()
+
+
+@dataclasses.dataclass(frozen=True)
+class SourceCheck:
+    """Checks answers and passages against one index generation's documents (doc_id -> manifest entry)."""
+
+    documents: Mapping[str, Mapping]
+
+    def stale(self, items: Iterable[Citation | Passage]) -> dict[str, str]:
+        """source -> current text of each indexed source among ``items`` that changed; one warning line each."""
+        out: dict[str, str] = {}
+        for doc_id, source in {(i.doc_id, i.source) for i in items}:
+            entry = self.documents.get(doc_id)
+            if entry is None or entry.get("source") != source:
+                continue  # not from this index: nothing to compare with
+            text = current_text(source, entry["content_hash"])
+            if text is not None:
+                out[source] = text
+        for source in sorted(out):
+            what = "changed" if os.path.exists(source) else "was deleted"
+            log.warning("%s %s since it was indexed; its citations were re-checked against the file; "
+                        "run citebot index again", source, what)
+        return out
+
+    def passages(self, passages: Sequence[Passage]) -> list[Passage]:
+        return self._passages(passages, self.stale(passages))
+
+    @staticmethod
+    def _passages(passages: Sequence[Passage], stale: Mapping[str, str]) -> list[Passage]:
+        return [q for p in passages if (q := _repoint(p, p.text, stale)) is not None]
+
+    def answer(self, answer: Answer) -> Answer:
+        """The answer with every citation (and passage) true to its file now, or an abstention."""
+        stale = self.stale([*answer.citations, *answer.passages])
+        if not stale:
+            return answer
+        n = len(stale)
+        flagged = dataclasses.replace(answer, stale_sources=tuple(sorted(stale)),
+                                      passages=self._passages(answer.passages, stale)).with_notice(
+            f"{n} source{'s' if n > 1 else ''} changed since indexing; run citebot index")
+        kept = [c for c in (_repoint(c, c.quote, stale) for c in answer.citations) if c is not None]
+        if answer.citations and not kept:
+            return dataclasses.replace(flagged, text=ABSTAIN_MESSAGE, abstained=True, citations=[])
+        return dataclasses.replace(flagged, text=renumber(answer.text, {c.n: i for i, c in enumerate(kept, 1)}),
+                                   citations=[dataclasses.replace(c, n=i) for i, c in enumerate(kept, 1)])
