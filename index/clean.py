@@ -130,7 +130,7 @@ def clean_units(raw: str, units: list[Span], title_hint: str | None = None) -> C
         if _is_chrome(text) or text in seen:
             continue
         seen.add(text)
-        if _is_heading(text):
+        if _is_heading(text) and not (kept and text.endswith(":")):  # a lead-in ("Commitments:") stays
             if title is None and not kept:
                 title = text.rstrip(":")
             continue

@@ -4,11 +4,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
+
 from .errors import IndexIncompatible, IndexNotFound
 
 FORMAT = "citebot-index"
 FORMAT_VERSION = 1
-CLEANING_VERSION = 1  # bump when cleaning/sentence rules change: documents are then re-chunked
+CLEANING_VERSION = 2  # bump when cleaning/sentence rules change: documents are then re-chunked
 CURRENT = "CURRENT"
 
 
@@ -49,3 +51,13 @@ def check_model(m: dict, name: str, sha256: str, index_dir: Path) -> None:
 def write_manifest(gen: Path, manifest: dict) -> None:
     manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, **manifest}
     (gen / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
+
+
+def load_array(path: Path) -> np.ndarray:
+    """A generation's ``.npy`` array, memory-mapped read-only: opening is instant, pages load when first read.
+
+    Generations are never written after ``CURRENT`` names them (a rebuild writes a new folder), so the mapping
+    stays valid; the array is read-only and a write raises. A plain ndarray view skips np.memmap's per-slice
+    overhead.
+    """
+    return np.load(path, mmap_mode="r", allow_pickle=False).view(np.ndarray)

@@ -40,7 +40,7 @@ def _is_boundary(text: str, end_punct: int, next_word: str) -> bool:
 
 
 def split_sentences(raw: str, block: Span) -> list[Span]:
-    """Sentence spans inside one block; line breaks always end a sentence."""
+    """Sentence spans inside one block; line breaks end a sentence unless the line ends with a colon."""
     out: list[Span] = []
     for line in re.finditer(r"[^\n]+", raw[block.start:block.end]):
         base = block.start + line.start()
@@ -58,7 +58,11 @@ def split_sentences(raw: str, block: Span) -> list[Span]:
 
 def _emit(out: list[Span], raw: str, a: int, b: int) -> None:
     span = stripped_span(raw, a, b)
-    if span:
+    if not span:
+        return
+    if out and raw[out[-1].end - 1] == ":":  # a lead-in line ("Commitments:") belongs to what it introduces
+        out[-1] = Span(out[-1].start, span.end)
+    else:
         out.append(span)
 
 

@@ -91,3 +91,13 @@ def test_parse_date_formats():
     assert parse_date("July 11, 2018") == "2018-07-11"
     assert parse_date("2021-06-08") == "2021-06-08"
     assert parse_date("not a date") is None
+
+
+def test_a_lead_in_line_stays_with_the_list_it_introduces():
+    raw = ("Ministers Meet\n\nThe ministers met on Monday.\n\nCommitments:\n\n  • Expand asylum capacity.\n"
+           "  • Share data.\n\nSection Two\n\nThey will meet again.")
+    c = clean_text(raw)
+    text = kept_text(raw, c)
+    assert c.title == "Ministers Meet"
+    assert "Commitments:" in text and "Expand asylum capacity." in text
+    assert "Section Two" not in text

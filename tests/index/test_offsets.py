@@ -4,6 +4,7 @@ from hypothesis import strategies as st
 
 from index.clean import clean_text
 from index.sentences import chunk_block, split_sentences
+from index.types import Span
 
 words = st.sampled_from(["Harris", "met", "the", "U.S.", "Mr.", "president", "on", "Monday", "3.5", "“quote”",
                          "(AP)", "—", "e.g.", "J.", "Smith", "said", "![img](u)", "[link](http://x.y)", "…",
@@ -43,8 +44,14 @@ def test_chunks_and_sentences_are_exact_slices(raw, size, overlap):
 
 def test_abbreviations_and_initials_do_not_split():
     raw = "Rep. Alexandria Ocasio-Cortez (D-NY) criticized the U.S. stance. Kirstjen M. Nielsen met Lt. Gen. Smith."
-    from index.types import Span
 
     got = [raw[s.start:s.end] for s in split_sentences(raw, Span(0, len(raw)))]
     assert got == ["Rep. Alexandria Ocasio-Cortez (D-NY) criticized the U.S. stance.",
                    "Kirstjen M. Nielsen met Lt. Gen. Smith."]
+
+
+def test_a_line_ending_in_a_colon_joins_the_sentence_it_introduces():
+    raw = "Commitments:\n\n  • Expand asylum capacity.\n  • Share data.\nThey agreed: more talks. Then lunch."
+    got = [raw[s.start:s.end] for s in split_sentences(raw, Span(0, len(raw)))]
+    assert got == ["Commitments:\n\n  • Expand asylum capacity.", "• Share data.", "They agreed: more talks.",
+                   "Then lunch."]
