@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import check_choice
+from .manifest import load_array
 
 STOPWORDS = frozenset("""
 a about above after again against all am an and any are as at be because been before being below
@@ -155,9 +156,9 @@ class BM25:
     def load(cls, folder: Path, params: dict) -> "BM25":
         self = cls(params["k1"], params["b"], params["idf"], Tokenizer(stem=params["stem"]))
         self.n_docs = params["n_docs"]
-        self.indptr = np.load(folder / "bm25_indptr.npy", allow_pickle=False)
-        self.doc_ids = np.load(folder / "bm25_doc_ids.npy", allow_pickle=False)
-        self.scores = np.load(folder / "bm25_scores.npy", allow_pickle=False)
+        self.indptr = load_array(folder / "bm25_indptr.npy")  # memory-mapped, read-only
+        self.doc_ids = load_array(folder / "bm25_doc_ids.npy")
+        self.scores = load_array(folder / "bm25_scores.npy")
         terms = json.loads((folder / "bm25_vocab.json").read_text(encoding="utf-8"))
         self.vocab = {t: j for j, t in enumerate(terms)}
         return self

@@ -7,11 +7,9 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from .bm25 import BM25
 from .embed import Embedder, get_embedder
-from .manifest import check_model, current_generation, read_manifest
+from .manifest import check_model, current_generation, load_array, read_manifest
 from .markup import plain
 from .store import VectorStore, load_store
 from .types import Passage, Span
@@ -36,7 +34,7 @@ class DocRecord:
 
 
 class LoadedIndex:
-    """An index generation in memory: chunk records, sentence table, vectors, FAISS and BM25."""
+    """An index generation: chunk records, FAISS and BM25 in memory; sentence table and vectors memory-mapped."""
 
     def __init__(self, index_dir: str | os.PathLike, embedder: Embedder | None = None):
         self.index_dir = Path(index_dir)
@@ -49,8 +47,8 @@ class LoadedIndex:
         with open(gen / "chunks.jsonl", encoding="utf-8") as f:
             self.chunks = [ChunkRecord(r["id"], r["doc"], r["start"], r["end"], r["text"], tuple(r["sentences"]))
                            for r in map(json.loads, f)]
-        self.sentences = np.load(gen / "sentences.npy", allow_pickle=False)
-        self.sentence_vectors = np.load(gen / "sentence_vectors.npy", allow_pickle=False)
+        self.sentences = load_array(gen / "sentences.npy")
+        self.sentence_vectors = load_array(gen / "sentence_vectors.npy")
         self.store: VectorStore = load_store(gen, self.manifest["store"])
         self.bm25 = BM25.load(gen, self.manifest["bm25"])
 
