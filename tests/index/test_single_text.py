@@ -1,0 +1,80 @@
+"""One text (a question) skips SentenceTransformer.encode: the vector must stay encode's, within 1e-5 cosine."""
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+import torch
+
+pytestmark = pytest.mark.slow  # the real model
+
+TEXTS = [
+    "Who did Harris meet in Guatemala?",
+    "How many task forces did the Justice Department announce?",
+    "  leading and trailing spaces, a tab\tand a newline\n",
+    "Émigré café — “quotes”, accents, 北京 and an emoji 🙂",
+    "",
+    "word " * 400,  # past the model's 256 tokens: truncated like encode truncates
+]
+
+
+def _encode(embedder, texts):
+    return embedder.model.encode(list(texts), convert_to_numpy=True, normalize_embeddings=True,
+                                 show_progress_bar=False)
+
+
+@pytest.fixture
+def encode_calls(embedder, monkeypatch):
+    calls = []
+    real = embedder.model.encode
+
+    def counting(texts, *args, **kw):
+        calls.append(list(texts))
+        return real(texts, *args, **kw)
+
+    monkeypatch.setattr(embedder.model, "encode", counting)
+    return calls
+
+
+def test_one_text_equals_encode_without_calling_it(embedder, encode_calls):
+    expected = _encode(embedder, TEXTS)  # counted: one call
+    for text, want in zip(TEXTS, expected):
+        got = embedder.embed_batch([text])
+        assert got.shape == (1, embedder.dim) and got.dtype == np.float32
+        assert 1.0 - float(got[0] @ want) <= 1e-5, repr(text[:40])
+    assert len(encode_calls) == 1
+    embedder.embed_batch(TEXTS[:2])  # a real batch still goes through encode
+    assert len(encode_calls) == 2
+    assert not any("quantized" in type(m).__module__ for m in embedder.model.modules())  # encode's model untouched
+
+
+def test_torch_thread_count_is_restored(embedder):
+    before = torch.get_num_threads()
+    embedder.embed_batch(["Where did Nielsen meet the ministers?"])
+    assert torch.get_num_threads() == before
+
+
+def test_concurrent_single_texts_give_the_sequential_vectors(embedder):
+    questions = [f"What did the {w} say about migration?" for w in ("president", "minister", "adviser", "report")]
+    sequential = [embedder.embed_batch([q])[0] for q in questions]
+    with ThreadPoolExecutor(4) as pool:
+        concurrent = list(pool.map(lambda q: embedder.embed_batch([q])[0], questions * 3))
+    for i, vec in enumerate(concurrent):
+        np.testing.assert_array_equal(vec, sequential[i % len(questions)])
+
+
+def test_fast_path_only_for_plain_mean_pooling_that_matches_encode(embedder, monkeypatch):
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.models import Normalize, Pooling
+
+    import index.single_text as single_text
+
+    transformer = embedder.model[0]  # shared, not reloaded
+    cls = SentenceTransformer(modules=[transformer, Pooling(embedder.dim, pooling_mode="cls")], device="cpu")
+    assert single_text.single_text_encoder(cls) is None
+    mean = SentenceTransformer(modules=[transformer, Pooling(embedder.dim, pooling_mode="mean"), Normalize()],
+                               device="cpu")
+    assert single_text.single_text_encoder(mean) is not None
+    monkeypatch.setattr(single_text, "MAX_COSINE_DISTANCE", -1.0)  # nothing can match: encode stays the path
+    assert single_text.single_text_encoder(mean) is None
