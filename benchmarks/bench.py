@@ -254,10 +254,15 @@ def warm_ask(corpus: Corpus, index_dir: Path, max_questions: int) -> dict:
 
     ask(WARMUP_QUESTION, index_dir=index_dir)  # loads the index and builds the chain
     questions = [q for q in corpus.questions if q != WARMUP_QUESTION][:max_questions]
+    from index.single_text import single_text_encoder
+
     embedder = get_embedder()
-    model_ms, encode_ms = [], []
-    for q in questions:  # texts never asked; interleaved with raw encode of one text, the path it replaces
+    torch_path = single_text_encoder(embedder.model)  # the torch fast path, timed beside whichever path is used
+    model_ms, torch_ms, encode_ms = [], [], []
+    for q in questions:  # texts never asked; interleaved with the paths it replaces
         model_ms.append(_timed(embedder.embed_batch, [q + " ?"])[0] * 1000)
+        if torch_path is not None:
+            torch_ms.append(_timed(torch_path, q + " ;")[0] * 1000)
         encode_ms.append(_timed(embedder.model.encode, [q + " !"], normalize_embeddings=True,
                                 show_progress_bar=False)[0] * 1000)
     lat = []
@@ -272,7 +277,8 @@ def warm_ask(corpus: Corpus, index_dir: Path, max_questions: int) -> dict:
             "ask_mean_ms": statistics.fmean(lat), "ask_abstained": abstained,
             "ask_cached_p50_ms": _pct(cached, 50), "ask_cached_p95_ms": _pct(cached, 95),
             "query_embed_p50_ms": _pct(model_ms, 50), "query_embed_p95_ms": _pct(model_ms, 95),
-            "query_encode_p50_ms": _pct(encode_ms, 50)}
+            "query_path": embedder.query_path(), "query_encode_p50_ms": _pct(encode_ms, 50),
+            **({"query_torch_p50_ms": _pct(torch_ms, 50)} if torch_ms else {})}
 
 
 _PHASES = """
@@ -350,6 +356,8 @@ ROWS = [  # (key, label, format)
     ("ask_p50_ms", "warm ask p50, ms (target ≤ 20 on seeds)", "{:.1f}"),
     ("ask_p95_ms", "warm ask p95, ms", "{:.1f}"),
     ("query_embed_p50_ms", "  of which: query embedding p50, ms (model call)", "{:.1f}"),
+    ("query_path", "  query path used (onnx / torch / encode)", "{}"),
+    ("query_torch_p50_ms", "  the same with the torch fast path, p50, ms", "{:.1f}"),
     ("query_encode_p50_ms", "  the same with SentenceTransformer.encode, p50, ms", "{:.1f}"),
     ("ask_cached_p50_ms", "  ask p50 with the query vector cached, ms", "{:.1f}"),
     ("ask_cached_p95_ms", "  ask p95 with the query vector cached, ms", "{:.1f}"),

@@ -11,10 +11,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ModelError
+from .errors import ModelError, check_choice
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 OFFICIAL_SHA256 = {DEFAULT_MODEL: "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"}
+# How one text (a question) is embedded ($CITEBOT_QUERY_ENCODER); every path gives encode's vector within 1e-5
+# cosine, checked at load, and falls back to the next one where it cannot: onnx -> torch -> encode.
+QUERY_ENCODERS = ("onnx", "torch", "encode")
 
 
 class Embedder(ABC):
@@ -98,7 +101,10 @@ def default_model_dir() -> Path:
 class SentenceTransformerEmbedder(Embedder):
     """A local sentence-transformers model directory, loaded offline and checked by hash."""
 
-    def __init__(self, model_dir: str | os.PathLike | None = None, expected_sha256: str | None = None):
+    def __init__(self, model_dir: str | os.PathLike | None = None, expected_sha256: str | None = None,
+                 query_encoder: str | None = None):
+        query_encoder = query_encoder or os.environ.get("CITEBOT_QUERY_ENCODER") or QUERY_ENCODERS[0]
+        check_choice("query encoder (CITEBOT_QUERY_ENCODER)", query_encoder, QUERY_ENCODERS)
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         path = Path(model_dir) if model_dir else default_model_dir()
@@ -117,16 +123,45 @@ class SentenceTransformerEmbedder(Embedder):
         self.dim = int(self.model.get_embedding_dimension() if hasattr(self.model, "get_embedding_dimension")
                        else self.model.get_sentence_embedding_dimension())
         self._lock = threading.Lock()
-        from .single_text import single_text_encoder
+        self._query_encoder, self._single_text = query_encoder, _UNBUILT  # built by the first one-text call
 
-        self._single_text = single_text_encoder(self.model)  # None: every call goes through encode
+    def query_path(self) -> str:
+        """Which path embeds one text ("onnx", "torch" or "encode"); builds it on first use (an indexing process
+        never needs it)."""
+        with self._lock:
+            return self._query_path_locked()[0]
+
+    def _query_path_locked(self) -> tuple[str, Callable[[str], np.ndarray] | None]:
+        if self._single_text is _UNBUILT:
+            self._single_text = _single_text_path(self.model, self.weights_sha256, self._query_encoder)
+        return self._single_text
 
     def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
         with self._lock:  # torch modules are not documented thread-safe for concurrent forward calls
-            if len(texts) == 1 and self._single_text is not None:  # a question: 6-14 ms faster, same vector
-                return self._single_text(texts[0])
+            if len(texts) == 1:  # a question: 10-18 ms faster than encode, the same vector
+                _, single_text = self._query_path_locked()
+                if single_text is not None:
+                    return single_text(texts[0])
             return self.model.encode(list(texts), batch_size=len(texts), convert_to_numpy=True,
                                      normalize_embeddings=True, show_progress_bar=False)
+
+
+_UNBUILT = ("", None)
+
+
+def _single_text_path(model, weights_sha256: str, choice: str) -> tuple[str, Callable[[str], np.ndarray] | None]:
+    """The first one-text path from ``choice`` on that reproduces encode's vector: (its name, the callable);
+    ("encode", None) means encode itself."""
+    from .onnx_text import onnx_text_encoder
+    from .single_text import single_text_encoder
+
+    builders = {"onnx": lambda: onnx_text_encoder(model, weights_sha256), "torch": lambda: single_text_encoder(model),
+                "encode": lambda: None}
+    for name in QUERY_ENCODERS[QUERY_ENCODERS.index(choice):]:
+        path = builders[name]()
+        if path is not None:
+            return name, path
+    return "encode", None
 
 
 _MODELS: dict[tuple, Embedder] = {}

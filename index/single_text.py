@@ -52,16 +52,15 @@ class SingleTextEncoder:
 def single_text_encoder(model) -> SingleTextEncoder | None:
     """The fast path for a SentenceTransformer, or None if its pipeline is not transformer + mean pooling
     (+ normalise) or the fast vector differs from ``encode``'s on the probe."""
-    if not _plain_mean_pooling(model):
+    if not plain_mean_pooling(model):
         return None
     network = model[0].auto_model
-    expected = model.encode([PROBE], convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False)[0]
     for candidate in (_float16_linears(network), network):
         if candidate is None:
             continue
         encoder = SingleTextEncoder(model, candidate)
         try:
-            distance = 1.0 - float(encoder(PROBE)[0] @ expected)
+            distance = probe_distance(model, encoder)
         except Exception as e:  # an unforeseen network signature: encode remains the path
             log.debug("single-text fast path unusable: %r", e)
             continue
@@ -71,7 +70,15 @@ def single_text_encoder(model) -> SingleTextEncoder | None:
     return None
 
 
-def _plain_mean_pooling(model) -> bool:
+def probe_distance(model, encoder) -> float:
+    """Cosine distance between ``encoder``'s vector and ``encode``'s for the probe text."""
+    expected = model.encode([PROBE], convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False)[0]
+    return 1.0 - float(np.asarray(encoder(PROBE))[0] @ expected)
+
+
+def plain_mean_pooling(model) -> bool:
+    """True for a SentenceTransformer that is a transformers network, mean pooling and (optionally) Normalize:
+    the pipeline the fast paths reproduce."""
     names = [type(m).__name__ for m in model]
     if names not in (["Transformer", "Pooling"], ["Transformer", "Pooling", "Normalize"]):
         return False

@@ -8,6 +8,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("CITEBOT_CACHE_DIR", str(ROOT / ".citebot" / "test-cache"))  # the exported ONNX query encoder
 
 
 @pytest.fixture(scope="session")

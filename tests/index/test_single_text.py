@@ -38,6 +38,8 @@ def encode_calls(embedder, monkeypatch):
 
 
 def test_one_text_equals_encode_without_calling_it(embedder, encode_calls):
+    assert embedder.query_path() == "onnx"  # built now (its load-time probe calls encode), not counted below
+    encode_calls.clear()
     expected = _encode(embedder, TEXTS)  # counted: one call
     for text, want in zip(TEXTS, expected):
         got = embedder.embed_batch([text])
@@ -49,8 +51,20 @@ def test_one_text_equals_encode_without_calling_it(embedder, encode_calls):
     assert not any("quantized" in type(m).__module__ for m in embedder.model.modules())  # encode's model untouched
 
 
+def test_torch_fast_path_equals_encode(embedder):
+    from index.single_text import single_text_encoder
+
+    fast = single_text_encoder(embedder.model)
+    assert fast is not None
+    for text, want in zip(TEXTS, _encode(embedder, TEXTS)):
+        assert 1.0 - float(fast(text)[0] @ want) <= 1e-5, repr(text[:40])
+
+
 def test_torch_thread_count_is_restored(embedder):
+    from index.single_text import single_text_encoder
+
     before = torch.get_num_threads()
+    single_text_encoder(embedder.model)("Where did Nielsen meet the ministers?")
     embedder.embed_batch(["Where did Nielsen meet the ministers?"])
     assert torch.get_num_threads() == before
 
