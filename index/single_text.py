@@ -13,8 +13,8 @@ For one short text on this 2-core CPU (seeds questions, interleaved runs; docs/p
   second thread mostly waits for a core (load average 3.5 on 2 cores: 18 ms with one thread, 21 ms with two;
   lightly loaded, the two are within 1 ms of each other).
 
-The vector must equal ``encode``'s to within ``MAX_COSINE_DISTANCE``: this is checked on a probe text when the
-path is built (float16 first, then float32), and the path is not used otherwise.
+The vector must equal ``encode``'s to within ``query_check.MAX_COSINE_DISTANCE``: this is checked on the probe
+texts when the path is built (float16 first, then float32), and the path is not used otherwise.
 """
 from __future__ import annotations
 
@@ -28,10 +28,11 @@ from contextlib import contextmanager
 import numpy as np
 import torch
 
+from . import query_check
+from .query_check import plain_mean_pooling
+
 log = logging.getLogger(__name__)
 
-MAX_COSINE_DISTANCE = 1e-5  # float16 weights measured at most 2.4e-7 on the seeds questions
-PROBE = "Who did Vice President Harris meet in Guatemala, and what did they agree on?"
 _THREADS_LOCK = threading.Lock()  # torch's thread count is process-wide: one change at a time, always restored
 
 
@@ -55,39 +56,20 @@ def single_text_encoder(model) -> SingleTextEncoder | None:
     if not plain_mean_pooling(model):
         return None
     network = model[0].auto_model
+    expected = query_check.encode_vectors(model)
     for candidate in (_float16_linears(network), network):
         if candidate is None:
             continue
         encoder = SingleTextEncoder(model, candidate)
         try:
-            distance = probe_distance(model, encoder)
+            distance = query_check.probe_distance(encoder, expected)
         except Exception as e:  # an unforeseen network signature: encode remains the path
             log.debug("single-text fast path unusable: %r", e)
             continue
-        if distance <= MAX_COSINE_DISTANCE:
+        if distance <= query_check.MAX_COSINE_DISTANCE:
             return encoder
         log.debug("single-text fast path differs from encode by cosine distance %.2e", distance)
     return None
-
-
-def probe_distance(model, encoder) -> float:
-    """Cosine distance between ``encoder``'s vector and ``encode``'s for the probe text."""
-    expected = model.encode([PROBE], convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False)[0]
-    return 1.0 - float(np.asarray(encoder(PROBE))[0] @ expected)
-
-
-def plain_mean_pooling(model) -> bool:
-    """True for a SentenceTransformer that is a transformers network, mean pooling and (optionally) Normalize:
-    the pipeline the fast paths reproduce."""
-    names = [type(m).__name__ for m in model]
-    if names not in (["Transformer", "Pooling"], ["Transformer", "Pooling", "Normalize"]):
-        return False
-    pooling, text = model[1], getattr(model[0], "modality_config", {}).get("text")
-    mode = getattr(pooling, "pooling_mode", None)
-    if mode is None and hasattr(pooling, "get_pooling_mode_str"):  # sentence-transformers 5
-        mode = pooling.get_pooling_mode_str()
-    return (mode == "mean" and not getattr(model, "default_prompt_name", None) and hasattr(model[0], "auto_model")
-            and text in (None, {"method": "forward", "method_output_name": "last_hidden_state"}))
 
 
 def _float16_linears(network: torch.nn.Module) -> torch.nn.Module | None:

@@ -90,5 +90,5 @@ def test_fast_path_only_for_plain_mean_pooling_that_matches_encode(embedder, mon
     mean = SentenceTransformer(modules=[transformer, Pooling(embedder.dim, pooling_mode="mean"), Normalize()],
                                device="cpu")
     assert single_text.single_text_encoder(mean) is not None
-    monkeypatch.setattr(single_text, "MAX_COSINE_DISTANCE", -1.0)  # nothing can match: encode stays the path
+    monkeypatch.setattr(single_text.query_check, "MAX_COSINE_DISTANCE", -1.0)  # nothing can match: encode stays the path
     assert single_text.single_text_encoder(mean) is None
