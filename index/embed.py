@@ -47,12 +47,17 @@ class Embedder(ABC):
         """Forget cached query vectors (benchmarks use this to time the model call fairly)."""
         self.__dict__.pop("_query_cache", None)
 
+    def embed_one(self, text: str) -> np.ndarray:
+        """One question, uncached, as a (1, dim) array. A subclass may override it with a faster path for a
+        single text; documents always go through ``embed_batch``."""
+        return self.embed_batch([text])
+
     def embed_query(self, text: str) -> np.ndarray:
         """One query vector, cached: the same question never calls the model twice."""
         cache = self.__dict__.setdefault("_query_cache", _LRU(1024))
         vec = cache.get(text)
         if vec is None:
-            vec = _normalise(np.asarray(self.embed_batch([text]), dtype=np.float32))[0]
+            vec = _normalise(np.asarray(self.embed_one(text), dtype=np.float32).reshape(1, -1))[0]
             vec.setflags(write=False)
             cache.put(text, vec)
         return vec
@@ -156,15 +161,18 @@ class SentenceTransformerEmbedder(Embedder):
                 self._single_text, self._dim = ("onnx", cached), cached.dim
             else:
                 self._single_text = _single_text_path(self.model, self.model_dir, self.weights_sha256,
-                                                      self._query_encoder)
+                                                      self._query_encoder, cache_tried=True)
         return self._single_text
+
+    def embed_one(self, text: str) -> np.ndarray:
+        with self._lock:  # one model call at a time: torch modules are not documented thread-safe
+            _, single_text = self._query_path_locked()  # 10-18 ms faster than encode, the same vector
+            if single_text is not None:
+                return single_text(text)
+        return self.embed_batch([text])
 
     def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
         with self._lock:  # torch modules are not documented thread-safe for concurrent forward calls
-            if len(texts) == 1:  # a question: 10-18 ms faster than encode, the same vector
-                _, single_text = self._query_path_locked()
-                if single_text is not None:
-                    return single_text(texts[0])
             return self.model.encode(list(texts), batch_size=len(texts), convert_to_numpy=True,
                                      normalize_embeddings=True, show_progress_bar=False)
 
@@ -172,15 +180,15 @@ class SentenceTransformerEmbedder(Embedder):
 _UNBUILT = ("", None)
 
 
-def _single_text_path(model, model_dir: Path, weights_sha256: str,
-                      choice: str) -> tuple[str, Callable[[str], np.ndarray] | None]:
+def _single_text_path(model, model_dir: Path, weights_sha256: str, choice: str,
+                      cache_tried: bool = False) -> tuple[str, Callable[[str], np.ndarray] | None]:
     """The first one-text path from ``choice`` on that reproduces encode's vector: (its name, the callable);
     ("encode", None) means encode itself."""
     from .onnx_text import onnx_text_encoder
     from .single_text import single_text_encoder
 
-    builders = {"onnx": lambda: onnx_text_encoder(model, model_dir, weights_sha256), "torch": lambda: single_text_encoder(model),
-                "encode": lambda: None}
+    builders = {"onnx": lambda: onnx_text_encoder(model, model_dir, weights_sha256, try_cache=not cache_tried),
+                "torch": lambda: single_text_encoder(model), "encode": lambda: None}
     for name in QUERY_ENCODERS[QUERY_ENCODERS.index(choice):]:
         path = builders[name]()
         if path is not None:

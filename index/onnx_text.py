@@ -101,10 +101,11 @@ def load_cached(model_dir: Path, weights_sha256: str, folder: Path | None = None
     return encoder
 
 
-def onnx_text_encoder(model, model_dir: Path, weights_sha256: str,
-                      folder: Path | None = None) -> OnnxTextEncoder | None:
-    """The ONNX path for a loaded SentenceTransformer: from the cache, else exported now; None (with the reason
-    logged) where it cannot be built or does not reproduce ``encode``'s vectors on the probes."""
+def onnx_text_encoder(model, model_dir: Path, weights_sha256: str, folder: Path | None = None, *,
+                      try_cache: bool = True) -> OnnxTextEncoder | None:
+    """The ONNX path for a loaded SentenceTransformer: from the cache (unless the caller has just tried it),
+    else exported now; None (with the reason logged) where it cannot be built or does not reproduce ``encode``'s
+    vectors on the probes."""
     if not query_check.plain_mean_pooling(model):
         return None
     try:
@@ -113,7 +114,7 @@ def onnx_text_encoder(model, model_dir: Path, weights_sha256: str,
         log.warning("onnxruntime not importable (%s); questions are embedded with torch", e)
         return None
     folder = folder or cache_dir()
-    cached = load_cached(model_dir, weights_sha256, folder)
+    cached = load_cached(model_dir, weights_sha256, folder) if try_cache else None
     if cached is not None:
         return cached
     paths = CachePaths.of(model_dir, weights_sha256, folder)

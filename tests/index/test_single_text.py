@@ -42,11 +42,11 @@ def test_one_text_equals_encode_without_calling_it(embedder, encode_calls):
     encode_calls.clear()
     expected = _encode(embedder, TEXTS)  # counted: one call
     for text, want in zip(TEXTS, expected):
-        got = embedder.embed_batch([text])
+        got = embedder.embed_one(text)
         assert got.shape == (1, embedder.dim) and got.dtype == np.float32
         assert 1.0 - float(got[0] @ want) <= 1e-5, repr(text[:40])
     assert len(encode_calls) == 1
-    embedder.embed_batch(TEXTS[:2])  # a real batch still goes through encode
+    embedder.embed_batch(TEXTS[:1])  # documents go through encode, even one
     assert len(encode_calls) == 2
     assert not any("quantized" in type(m).__module__ for m in embedder.model.modules())  # encode's model untouched
 
@@ -65,15 +65,15 @@ def test_torch_thread_count_is_restored(embedder):
 
     before = torch.get_num_threads()
     single_text_encoder(embedder.model)("Where did Nielsen meet the ministers?")
-    embedder.embed_batch(["Where did Nielsen meet the ministers?"])
+    embedder.embed_one("Where did Nielsen meet the ministers?")
     assert torch.get_num_threads() == before
 
 
 def test_concurrent_single_texts_give_the_sequential_vectors(embedder):
     questions = [f"What did the {w} say about migration?" for w in ("president", "minister", "adviser", "report")]
-    sequential = [embedder.embed_batch([q])[0] for q in questions]
+    sequential = [embedder.embed_one(q)[0] for q in questions]
     with ThreadPoolExecutor(4) as pool:
-        concurrent = list(pool.map(lambda q: embedder.embed_batch([q])[0], questions * 3))
+        concurrent = list(pool.map(lambda q: embedder.embed_one(q)[0], questions * 3))
     for i, vec in enumerate(concurrent):
         np.testing.assert_array_equal(vec, sequential[i % len(questions)])
 
@@ -92,3 +92,12 @@ def test_fast_path_only_for_plain_mean_pooling_that_matches_encode(embedder, mon
     assert single_text.single_text_encoder(mean) is not None
     monkeypatch.setattr(single_text.query_check, "MAX_COSINE_DISTANCE", -1.0)  # nothing can match: encode stays the path
     assert single_text.single_text_encoder(mean) is None
+
+
+def test_documents_never_build_the_query_path(embedder, monkeypatch):
+    def no_query_path():
+        raise AssertionError("indexing built the one-question path")
+
+    monkeypatch.setattr(embedder, "_query_path_locked", no_query_path)
+    vectors = embedder.embed(["One new sentence in a changed file."])  # a batch of one, as a small re-index
+    assert vectors.shape == (1, embedder.dim)
