@@ -59,6 +59,7 @@ def cmd_index(args) -> int:
           f"{len(report.removed)} removed, {len(report.unchanged)} unchanged, {len(report.skipped)} skipped; "
           f"{report.chunks} chunks, {report.embedded_texts} texts embedded, {report.reused_vectors} reused, "
           f"{report.stored_vectors} vectors stored, {report.seconds:.1f}s")
+    embedder.prepare_query_path()  # once per model and machine: the first `citebot ask` then skips torch
     return 0
 
 

@@ -152,6 +152,17 @@ class SentenceTransformerEmbedder(Embedder):
         with self._lock:
             return self._query_path_locked()[0]
 
+    def prepare_query_path(self) -> str:
+        """Export the ONNX query encoder now if it is not cached, so that the first question a process answers
+        loads it instead of torch (an indexing process has the model loaded anyway). Returns the query path."""
+        from .onnx_text import cache_ready
+
+        if self._query_encoder == "onnx" and not cache_ready(self.model_dir, self.weights_sha256):
+            with self._lock:
+                self._single_text = _single_text_path(self.model, self.model_dir, self.weights_sha256, "onnx",
+                                                      cache_tried=True)
+        return self.query_path()
+
     def _query_path_locked(self) -> tuple[str, Callable[[str], np.ndarray] | None]:
         if self._single_text is _UNBUILT:
             from .onnx_text import load_cached

@@ -101,6 +101,11 @@ def load_cached(model_dir: Path, weights_sha256: str, folder: Path | None = None
     return encoder
 
 
+def cache_ready(model_dir: Path, weights_sha256: str, folder: Path | None = None) -> bool:
+    """Whether the cache holds an export for this model (files and sidecar agree; not loaded or checked)."""
+    return _valid_sidecar(CachePaths.of(model_dir, weights_sha256, folder or cache_dir()), weights_sha256) is not None
+
+
 def onnx_text_encoder(model, model_dir: Path, weights_sha256: str, folder: Path | None = None, *,
                       try_cache: bool = True) -> OnnxTextEncoder | None:
     """The ONNX path for a loaded SentenceTransformer: from the cache (unless the caller has just tried it),

@@ -53,3 +53,19 @@ def test_ask_notes_sources_changed_since_indexing(news_index, capsys):
     out = capsys.readouterr().out
     assert out.startswith("note: 1 source changed since indexing; run citebot index\n")
     assert "ferry.txt" not in out and "[2]" not in out
+
+
+@pytest.mark.slow
+def test_index_prepares_the_onnx_query_encoder(tmp_path, monkeypatch, capsys):
+    from index import get_embedder
+    from index.onnx_text import cache_ready
+
+    monkeypatch.setenv("CITEBOT_CACHE_DIR", str(tmp_path / "cache"))
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("The harbour bridge reopened on Friday. Traffic was light.\n", encoding="utf-8")
+    assert main(["index", str(docs), "--index-dir", str(tmp_path / "ix")]) == 0
+    e = get_embedder()
+    assert cache_ready(e.model_dir, e.weights_sha256)  # the first ask loads it without torch
+    assert main(["index", str(docs), "--index-dir", str(tmp_path / "ix")]) == 0  # cached: nothing exported again
+    assert "1 unchanged" in capsys.readouterr().out
