@@ -123,7 +123,10 @@ class FaissStore:
     def load(cls, folder: Path, meta: dict) -> "FaissStore":
         import faiss
 
-        index = faiss.read_index(str(folder / meta["file"]))
+        # The vectors / codes are memory-mapped read-only (IO_FLAG_MMAP_IFC), not copied: a 1M-vector index opens
+        # at once and every process reading the generation shares its pages. A generation's files are never
+        # rewritten (a rebuild writes a new folder), and a loaded store is only searched, never added to.
+        index = faiss.read_index(str(folder / meta["file"]), getattr(faiss, "IO_FLAG_MMAP_IFC", 0))
         if meta["index_type"] == "hnsw":
             index.hnsw.efSearch = meta["params"]["ef_search"]
         elif meta["index_type"] == "ivf":

@@ -1,4 +1,6 @@
 """The large index arrays are memory-mapped read-only: same values and results as loading them, never written."""
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -63,3 +65,28 @@ def test_an_open_index_stays_readable_after_a_rebuild_deletes_its_generation(ind
     build_index([tmp_path / "docs"], index_dir, HashEmbedder(), chunk_size=120)
     assert not old.exists()
     assert results(ix) == before
+
+
+@pytest.mark.parametrize("index_type", ["flat", "ivf", "hnsw"])
+def test_faiss_store_is_memory_mapped_with_the_results_of_a_full_read(tmp_path, index_type):
+    import faiss
+
+    from index.store import FaissStore, build_store, load_store
+
+    maps = Path("/proc/self/maps")
+    if not maps.exists() or not hasattr(faiss, "IO_FLAG_MMAP_IFC"):
+        pytest.skip("needs /proc/self/maps and a faiss with IO_FLAG_MMAP_IFC")
+    rng = np.random.default_rng(0)
+    vectors = rng.standard_normal((3000, 32)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    meta = build_store("faiss", vectors, index_type=index_type).save(tmp_path)
+    mapped = load_store(tmp_path, meta)
+    assert str(tmp_path / meta["file"]) in maps.read_text()
+    full = FaissStore(faiss.read_index(str(tmp_path / meta["file"])), meta["index_type"], meta["params"])
+    if index_type == "ivf":
+        faiss.extract_index_ivf(full.index).nprobe = meta["params"]["nprobe"]
+    elif index_type == "hnsw":
+        full.index.hnsw.efSearch = meta["params"]["ef_search"]
+    queries = vectors[:50] + 0.05 * rng.standard_normal((50, 32)).astype(np.float32)
+    for a, b in zip(mapped.search(queries, 10), full.search(queries, 10)):
+        np.testing.assert_array_equal(a, b)
