@@ -159,20 +159,16 @@ class SentenceTransformerEmbedder(Embedder):
 
         if self._query_encoder == "onnx" and not cache_ready(self.model_dir, self.weights_sha256):
             with self._lock:
-                self._single_text = _single_text_path(self.model, self.model_dir, self.weights_sha256, "onnx",
-                                                      cache_tried=True)
+                self._single_text = _UNBUILT  # built again below: exported this time
         return self.query_path()
 
     def _query_path_locked(self) -> tuple[str, Callable[[str], np.ndarray] | None]:
         if self._single_text is _UNBUILT:
-            from .onnx_text import load_cached
-
-            cached = load_cached(self.model_dir, self.weights_sha256) if self._query_encoder == "onnx" else None
-            if cached is not None:
-                self._single_text, self._dim = ("onnx", cached), cached.dim
-            else:
-                self._single_text = _single_text_path(self.model, self.model_dir, self.weights_sha256,
-                                                      self._query_encoder, cache_tried=True)
+            name, path = _single_text_path(lambda: self.model, self.model_dir, self.weights_sha256,
+                                           self._query_encoder)
+            if name == "onnx":
+                self._dim = path.dim  # known without loading the model
+            self._single_text = name, path
         return self._single_text
 
     def embed_one(self, text: str) -> np.ndarray:
@@ -191,15 +187,20 @@ class SentenceTransformerEmbedder(Embedder):
 _UNBUILT = ("", None)
 
 
-def _single_text_path(model, model_dir: Path, weights_sha256: str, choice: str,
-                      cache_tried: bool = False) -> tuple[str, Callable[[str], np.ndarray] | None]:
+def _single_text_path(load_model: Callable[[], object], model_dir: Path, weights_sha256: str,
+                      choice: str) -> tuple[str, Callable[[str], np.ndarray] | None]:
     """The first one-text path from ``choice`` on that reproduces encode's vector: (its name, the callable);
-    ("encode", None) means encode itself."""
+    ("encode", None) means encode itself. The model is loaded only if a path needs it (a cached ONNX export
+    does not)."""
     from .onnx_text import onnx_text_encoder
-    from .single_text import single_text_encoder
 
-    builders = {"onnx": lambda: onnx_text_encoder(model, model_dir, weights_sha256, try_cache=not cache_tried),
-                "torch": lambda: single_text_encoder(model), "encode": lambda: None}
+    def torch_path():
+        from .single_text import single_text_encoder  # imports torch: only when this path is tried
+
+        return single_text_encoder(load_model())
+
+    builders = {"onnx": lambda: onnx_text_encoder(load_model, model_dir, weights_sha256), "torch": torch_path,
+                "encode": lambda: None}
     for name in QUERY_ENCODERS[QUERY_ENCODERS.index(choice):]:
         path = builders[name]()
         if path is not None:

@@ -24,6 +24,7 @@ import logging
 import os
 import threading
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,22 +107,23 @@ def cache_ready(model_dir: Path, weights_sha256: str, folder: Path | None = None
     return _valid_sidecar(CachePaths.of(model_dir, weights_sha256, folder or cache_dir()), weights_sha256) is not None
 
 
-def onnx_text_encoder(model, model_dir: Path, weights_sha256: str, folder: Path | None = None, *,
-                      try_cache: bool = True) -> OnnxTextEncoder | None:
-    """The ONNX path for a loaded SentenceTransformer: from the cache (unless the caller has just tried it),
-    else exported now; None (with the reason logged) where it cannot be built or does not reproduce ``encode``'s
-    vectors on the probes."""
-    if not query_check.plain_mean_pooling(model):
-        return None
+def onnx_text_encoder(load_model: Callable[[], object], model_dir: Path, weights_sha256: str,
+                      folder: Path | None = None) -> OnnxTextEncoder | None:
+    """The ONNX path: from the cache without loading the model, else exported now from ``load_model()``; None
+    (with the reason logged) where it cannot be built or does not reproduce ``encode``'s vectors on the probes.
+    A cache exists only for a model that passed these checks when it was exported."""
     try:
         import onnxruntime  # noqa: F401
     except ImportError as e:
         log.warning("onnxruntime not importable (%s); questions are embedded with torch", e)
         return None
     folder = folder or cache_dir()
-    cached = load_cached(model_dir, weights_sha256, folder) if try_cache else None
+    cached = load_cached(model_dir, weights_sha256, folder)
     if cached is not None:
         return cached
+    model = load_model()
+    if not query_check.plain_mean_pooling(model):
+        return None
     paths = CachePaths.of(model_dir, weights_sha256, folder)
     expected = query_check.encode_vectors(model)
     try:

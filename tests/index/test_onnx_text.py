@@ -16,6 +16,7 @@ import pytest
 import index.onnx_text as onnx_text
 from index.embed import QUERY_ENCODERS, SentenceTransformerEmbedder, _single_text_path
 from index.errors import SettingError
+from index.query_check import encode_vectors
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow  # the real model
@@ -25,12 +26,11 @@ TEXTS = ["Who did Harris meet in Guatemala?", "", "  spaces, a tab\tand a newlin
 
 
 def _encode(embedder, texts):
-    return embedder.model.encode(list(texts), convert_to_numpy=True, normalize_embeddings=True,
-                                 show_progress_bar=False)
+    return encode_vectors(embedder.model, texts)
 
 
 def _build(embedder, folder):
-    return onnx_text.onnx_text_encoder(embedder.model, embedder.model_dir, embedder.weights_sha256, folder)
+    return onnx_text.onnx_text_encoder(lambda: embedder.model, embedder.model_dir, embedder.weights_sha256, folder)
 
 
 def _paths(embedder, folder):
@@ -147,7 +147,7 @@ def test_a_graph_that_does_not_match_encode_falls_back_to_torch(embedder, tmp_pa
     monkeypatch.setattr(onnx_text, "query_check", _Strict())  # nothing matches on the ONNX side only
     monkeypatch.setattr(onnx_text, "cache_dir", lambda: tmp_path)
     with caplog.at_level(logging.WARNING, logger="index.onnx_text"):
-        name, path = _single_text_path(embedder.model, embedder.model_dir, embedder.weights_sha256, "onnx")
+        name, path = _single_text_path(lambda: embedder.model, embedder.model_dir, embedder.weights_sha256, "onnx")
     assert name == "torch" and path is not None and "differs from encode" in caplog.text
     assert not (tmp_path / "onnx").exists() or not any((tmp_path / "onnx").iterdir())  # nothing cached
 
@@ -162,7 +162,7 @@ class _Strict:
 
 
 def test_query_encoder_choice(embedder):
-    args = (embedder.model, embedder.model_dir, embedder.weights_sha256)
+    args = (lambda: embedder.model, embedder.model_dir, embedder.weights_sha256)
     assert _single_text_path(*args, "encode") == ("encode", None)
     assert _single_text_path(*args, "torch")[0] == "torch"
     with pytest.raises(SettingError) as e:

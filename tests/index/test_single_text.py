@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 import torch
 
+from index.query_check import encode_vectors
+
 pytestmark = pytest.mark.slow  # the real model
 
 TEXTS = [
@@ -20,8 +22,7 @@ TEXTS = [
 
 
 def _encode(embedder, texts):
-    return embedder.model.encode(list(texts), convert_to_numpy=True, normalize_embeddings=True,
-                                 show_progress_bar=False)
+    return encode_vectors(embedder.model, texts)
 
 
 @pytest.fixture
@@ -90,7 +91,7 @@ def test_fast_path_only_for_plain_mean_pooling_that_matches_encode(embedder, mon
     mean = SentenceTransformer(modules=[transformer, Pooling(embedder.dim, pooling_mode="mean"), Normalize()],
                                device="cpu")
     assert single_text.single_text_encoder(mean) is not None
-    monkeypatch.setattr(single_text.query_check, "MAX_COSINE_DISTANCE", -1.0)  # nothing can match: encode stays the path
+    monkeypatch.setattr(single_text.query_check, "MAX_COSINE_DISTANCE", -1.0)  # nothing matches: encode stays
     assert single_text.single_text_encoder(mean) is None
 
 
