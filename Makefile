@@ -32,4 +32,8 @@ eval: install
 	$(BIN)/citebot eval
 	$(BIN)/citebot eval squad $(SQUAD)
 
-.PHONY: install demo test test-fast eval
+# Retrain the reader from the packaged MiniLM weights on ../shared/data (about 45 minutes on 2 CPU cores)
+reader: install
+	$(BIN)/citebot train-reader --out qa/reader/model
+
+.PHONY: install demo test test-fast eval reader

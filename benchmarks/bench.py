@@ -44,7 +44,8 @@ SEEDS = ROOT / "seeds"
 SEED_QUESTIONS = ROOT / "eval" / "gold" / "seeds.jsonl"
 SQUAD = Path(os.environ.get("CITEBOT_SQUAD", ROOT.parent / "shared" / "data" / "squad-v2.0-dev-public.json"))
 CORPORA = ("seeds", "squad")
-TARGETS = {"throughput_ratio": 0.9, "reindex_unchanged_s": 1.0, "ask_p50_ms_seeds": 20.0}
+TARGETS = {"throughput_ratio": 0.9, "reindex_unchanged_s": 1.0, "ask_p50_ms_seeds": 60.0, "ask_p95_ms_seeds": 150.0,
+           "heuristic_ask_p50_ms_seeds": 20.0, "cold_ask_s": 3.0}
 WARMUP_QUESTION = "What is this collection of articles about?"
 
 
@@ -278,15 +279,20 @@ def warm_ask(corpus: Corpus, index_dir: Path, max_questions: int) -> dict:
             torch_ms.append(_timed(torch_path, q + " ;")[0] * 1000)
         encode_ms.append(_timed(embedder.model.encode, [q + " !"], normalize_embeddings=True,
                                 show_progress_bar=False)[0] * 1000)
-    lat = []
+    ask(WARMUP_QUESTION, index_dir=index_dir, answerer="heuristic")
+    lat, heuristic = [], []
     abstained = 0
-    for q in questions:
+    for q in questions:  # reader (the default) and heuristic in turn, each paying for the query embedding
+        embedder.clear_query_cache()
         t, a = _timed(ask, q, index_dir=index_dir)
         lat.append(t * 1000)
         abstained += a.abstained
+        embedder.clear_query_cache()
+        heuristic.append(_timed(ask, q, index_dir=index_dir, answerer="heuristic")[0] * 1000)
     # The same questions again: their vectors are cached now, so this is the pipeline without the model call.
     cached = [_timed(ask, q, index_dir=index_dir)[0] * 1000 for q in questions]
     return {"questions": len(questions), "ask_p50_ms": _pct(lat, 50), "ask_p95_ms": _pct(lat, 95),
+            "heuristic_ask_p50_ms": _pct(heuristic, 50), "heuristic_ask_p95_ms": _pct(heuristic, 95),
             "ask_mean_ms": statistics.fmean(lat), "ask_abstained": abstained,
             "ask_cached_p50_ms": _pct(cached, 50), "ask_cached_p95_ms": _pct(cached, 95),
             "query_embed_p50_ms": _pct(model_ms, 50), "query_embed_p95_ms": _pct(model_ms, 95),
@@ -369,8 +375,10 @@ ROWS = [  # (key, label, format)
     ("reindex_changed_s", "re-index, one file changed, s", "{:.3f}"),
     ("reindex_changed_embedded", "  texts embedded for it", "{:,}"),
     ("questions", "distinct questions asked", "{:,}"),
-    ("ask_p50_ms", "warm ask p50, ms (target ≤ 20 on seeds)", "{:.1f}"),
-    ("ask_p95_ms", "warm ask p95, ms", "{:.1f}"),
+    ("ask_p50_ms", "warm ask p50 (reader), ms (target ≤ 60 on seeds)", "{:.1f}"),
+    ("ask_p95_ms", "warm ask p95 (reader), ms (target ≤ 150 on seeds)", "{:.1f}"),
+    ("heuristic_ask_p50_ms", "warm ask p50, heuristic answerer, ms (target ≤ 20 on seeds)", "{:.1f}"),
+    ("heuristic_ask_p95_ms", "warm ask p95, heuristic answerer, ms", "{:.1f}"),
     ("query_embed_p50_ms", "  of which: query embedding p50, ms (model call)", "{:.1f}"),
     ("query_path", "  query path used (onnx / torch / encode)", "{}"),
     ("query_torch_p50_ms", "  the same with the torch fast path, p50, ms", "{:.1f}"),
@@ -397,8 +405,14 @@ def check_targets(results: list[dict]) -> list[dict]:
         out.append({"corpus": r["corpus"], "target": "re-index unchanged ≤ 1 s",
                     "met": r["reindex_unchanged_s"] <= TARGETS["reindex_unchanged_s"]})
         if r["corpus"] == "seeds":
-            out.append({"corpus": r["corpus"], "target": "warm ask p50 ≤ 20 ms",
-                        "met": r["ask_p50_ms"] <= TARGETS["ask_p50_ms_seeds"]})
+            for key, target, label in (("ask_p50_ms", "ask_p50_ms_seeds", "warm ask p50 (reader) ≤ 60 ms"),
+                                       ("ask_p95_ms", "ask_p95_ms_seeds", "warm ask p95 (reader) ≤ 150 ms"),
+                                       ("heuristic_ask_p50_ms", "heuristic_ask_p50_ms_seeds",
+                                        "warm ask p50 (heuristic) ≤ 20 ms")):
+                out.append({"corpus": r["corpus"], "target": label, "met": r[key] <= TARGETS[target]})
+        if "cold_ask_s" in r:
+            out.append({"corpus": r["corpus"], "target": "cold citebot ask ≤ 3 s",
+                        "met": r["cold_ask_s"] <= TARGETS["cold_ask_s"]})
     return out
 
 

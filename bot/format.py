@@ -130,11 +130,21 @@ def answer_blocks(answer: Answer, header: str | None = None) -> list[dict]:
         blocks.append(section(f":mag: {escape(ABSTAIN_TEXT)}"))
     else:
         blocks.extend(section(piece) for piece in split_text(escape(answer.text.strip() or ABSTAIN_TEXT)))
+    if answer.low_confidence and not answer.abstained:
+        blocks.append(context(f"_Low confidence ({answer.confidence:.2f}): check the sources below._"))
     if answer.notice:
         blocks.append(context(f"_Note: {escape(answer.notice)}_"))
     if answer.citations and not answer.abstained:
         blocks.extend(sources_blocks(answer.citations))
+    if answer.abstained and answer.passages:
+        blocks.append(context(related_line(answer)))
     return blocks
+
+
+def related_line(answer: Answer, n: int = 3) -> str:
+    """The closest passages' titles under an abstention, marked as not an answer."""
+    titles = list(dict.fromkeys((p.title.strip() or os.path.basename(p.source)) for p in answer.passages))[:n]
+    return "_Related, not an answer:_ " + "; ".join(escape(trim(t, 120)) for t in titles)
 
 
 def render_answer(answer: Answer, answer_id: str | None = None, header: str | None = None) -> list[SlackMessage]:

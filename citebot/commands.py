@@ -30,7 +30,32 @@ def register(sub) -> None:
         q.add_argument("--mode", default="hybrid", help="hybrid, dense or lexical retrieval")
         q.add_argument("--llm-model", help="chat model name (or CITEBOT_LLM_MODEL); default: extractive answers")
         q.add_argument("--llm-base-url", help="OpenAI-compatible base URL (or CITEBOT_LLM_BASE_URL)")
+        q.add_argument("--answerer", default="heuristic",
+                       help="heuristic (default: the sentence score) or reader (re-ranked by the trained reader "
+                            "model, with a calibrated confidence)")
+        q.add_argument("--min-confidence", type=float, metavar="P",
+                       help="reader: abstain below this probability, 0-1 (default: the calibrated threshold); "
+                            "lower answers more questions, higher abstains more")
         q.set_defaults(func=func)
+
+    t = sub.add_parser("train-reader", help="train the reader model (CPU, seeded; see qa/reader/model/README.md)")
+    t.add_argument("--train", nargs="+", metavar="SQUAD.json", help="SQuAD 2.0 training files (default: "
+                   "../shared/data/squad-v2.0-train-sample.json)")
+    t.add_argument("--dev", metavar="SQUAD.json", help="SQuAD 2.0 file split by article: half trains, half "
+                   "fits the calibrator (default: ../shared/data/squad-v2.0-dev-public.json)")
+    t.add_argument("--out", default="build/reader/model",
+                   help="where the model, calibrator and card go (default build/reader/model; the shipped one: "
+                        "qa/reader/model)")
+    t.add_argument("--work", default="build/reader", help="training folder: the float32 checkpoint, summary")
+    t.add_argument("--fit-limit", type=int, help="fit the calibrator on N questions per held-out article (smoke)")
+    t.add_argument("--max-quantisation-loss", type=float, default=0.01,
+                   help="refuse int8 when it loses more held-out AUC or top-1 than this (default 0.01)")
+    t.add_argument("--epochs", type=float, default=None, help="passes over the pairs (default 1.5)")
+    t.add_argument("--seed", type=int, default=13)
+    t.add_argument("--max-steps", type=int, default=-1, help="stop after N steps (smoke tests)")
+    t.add_argument("--max-pairs", type=int, default=None, help="use only N pairs (smoke tests)")
+    t.add_argument("--device", default="cpu", help="cpu (default, reproducible) or cuda")
+    t.set_defaults(func=cmd_train_reader)
 
 
 def cmd_index(args) -> int:
@@ -69,14 +94,24 @@ def _llm(args):
     return LLMSettings.from_env(args.llm_model, args.llm_base_url)
 
 
+RELATED = 3  # passages listed under an abstention as "related, not an answer"
+
+
 def _render(answer, as_json: bool) -> str:
     if as_json:
         return json.dumps({"question": answer.question, "text": answer.text, "abstained": answer.abstained,
-                           "answerer": answer.answerer, "notice": answer.notice,
+                           "answerer": answer.answerer, "confidence": answer.confidence,
+                           "low_confidence": answer.low_confidence, "notice": answer.notice,
                            "citations": [asdict(c) for c in answer.citations]}, ensure_ascii=False, indent=1)
     lines = [answer.text]
     if answer.notice:
         lines.insert(0, f"note: {answer.notice}")
+    if answer.low_confidence:
+        lines.append(f"(low confidence: {answer.confidence:.2f})")
+    if answer.abstained and answer.passages:
+        lines.append("\nRelated, not an answer:")
+        for p in answer.passages[:RELATED]:
+            lines.append(f"- {p.title} ({os.path.basename(p.source)})")
     if answer.citations:
         lines.append("\nSources:")
         for c in answer.citations:
@@ -85,11 +120,24 @@ def _render(answer, as_json: bool) -> str:
     return "\n".join(lines)
 
 
+def _ask_options(args) -> dict:
+    return {"index_dir": args.index_dir, "k": args.k, "mode": args.mode, "answerer": args.answerer,
+            "min_confidence": args.min_confidence}
+
+
 def cmd_ask(args) -> int:
     from qa import ask
 
-    print(_render(ask(args.question, index_dir=args.index_dir, k=args.k, mode=args.mode, llm=_llm(args)),
-                  args.json))
+    print(_render(ask(args.question, llm=_llm(args), **_ask_options(args)), args.json))
+    return 0
+
+
+def cmd_train_reader(args) -> int:
+    from qa.reader.pipeline import train_reader
+
+    print(train_reader(args.train, args.dev, args.out, args.work, epochs=args.epochs, seed=args.seed,
+                       max_steps=args.max_steps, max_pairs=args.max_pairs, device=args.device,
+                       fit_limit=args.fit_limit, max_quantisation_loss=args.max_quantisation_loss))
     return 0
 
 
@@ -107,6 +155,6 @@ def cmd_chat(args) -> int:
         if not question.strip():
             return 0
         try:
-            print(_render(ask(question, index_dir=args.index_dir, k=args.k, mode=args.mode, llm=llm), False))
+            print(_render(ask(question, llm=llm, **_ask_options(args)), False))
         except CitebotError as e:
             print(f"error: {e}")

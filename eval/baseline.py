@@ -90,7 +90,7 @@ class Baseline:
             return Answer.abstain(question, answerer=self.name)
         c, s = hits[0]
         return Answer(question, c.text, False, [Citation(1, c.doc_id, c.source, c.doc_id, c.text, c.start, c.end,
-                                                         round(s, 4))], [], self.name)
+                                                         round(s, 4))], [], self.name, confidence=round(s, 4))
 
     def ranked_docs(self, question: str, depth: int) -> list[str]:
         return [c.doc_id for c, _ in self.search(question, depth)]

@@ -8,7 +8,8 @@ from .records import EvalReport
 RATES = (("hit_at_1", "hit@1"), ("hit_at_5", "hit@5"), ("mrr_at_10", "MRR@10"), ("ndcg_at_10", "nDCG@10"),
          ("answer_recall", "answer recall"), ("citation_recall", "citation recall"),
          ("citation_precision", "citation precision"), ("exact_offsets", "exact offsets"),
-         ("abstention", "abstention"), ("false_abstention", "false abstention"))
+         ("abstention", "abstention"), ("false_abstention", "false abstention"),
+         ("first_citation_hit", "first quote holds answer"), ("confidence_auc", "confidence AUC"))
 
 
 def _bars(ax, report: EvalReport) -> None:
@@ -39,6 +40,21 @@ def _latency(ax, report: EvalReport) -> None:
     ax.grid(axis="y", alpha=0.3, which="both")
 
 
+def _curves(ax, report: EvalReport) -> None:
+    for c in report.curves:
+        line, = ax.plot([p[0] for p in c.points], [p[1] for p in c.points], label=f"{c.name} (AUC "
+                        f"{'n/a' if c.auc is None else f'{c.auc:.2f}'})")
+        if c.operating:
+            ax.plot(*c.operating, "o", color=line.get_color())
+    ax.set_xlim(0, 1.02)
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel("coverage (share answered)")
+    ax.set_ylabel("accuracy of the answers given")
+    ax.set_title("accuracy vs coverage (dot: shipped threshold)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+
+
 def write_chart(report: EvalReport, path: str | Path) -> Path:
     """Draw with the Agg backend (set here, not at import) and save a PNG."""
     import matplotlib
@@ -46,10 +62,14 @@ def write_chart(report: EvalReport, path: str | Path) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(14, 5.5), gridspec_kw={"width_ratios": [3, 1.3]})
+    panels = 3 if report.curves else 2
+    fig, axes = plt.subplots(1, panels, figsize=(14 + 5 * (panels - 2), 5.5),
+                             gridspec_kw={"width_ratios": [3, 1.3, 1.6][:panels]})
     try:
-        _bars(left, report)
-        _latency(right, report)
+        _bars(axes[0], report)
+        _latency(axes[1], report)
+        if report.curves:
+            _curves(axes[2], report)
         fig.suptitle(f"citebot eval: {report.dataset} — {len(report.runs[0].results) if report.runs else 0} "
                      f"questions, {report.documents} documents")
         fig.tight_layout()

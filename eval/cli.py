@@ -41,9 +41,16 @@ def register(sub) -> None:
     p.add_argument("--mode", default="hybrid", help="retrieval mode for citebot (default hybrid)")
     p.add_argument("--limit", type=int, help="ask only N questions, evenly spread over the file")
     p.add_argument("--no-baseline", action="store_true", help="skip the LangChain tutorial baseline")
+    p.add_argument("--no-curves", action="store_true",
+                   help="skip the accuracy-vs-coverage runs (reader and heuristic answering every question)")
+    p.add_argument("--articles", help="squad: only these articles (titles, comma-separated)")
+    p.add_argument("--held-out", action="store_true",
+                   help="squad: only the articles the shipped reader never saw (named in its calibrator.json)")
     p.add_argument("--min-evidence", help="calibrate: values to sweep, start:stop:step or a,b (default: "
                                           "0.3 to the top of the score scale in 16 steps)")
     p.add_argument("--keep-ratio", help="calibrate: keep_ratio values to sweep (default: the current one)")
+    p.add_argument("--answerer", choices=("heuristic", "reader"), default="heuristic",
+                   help="calibrate: the heuristic's settings (default) or the reader's abstention threshold")
     p.set_defaults(func=run)
 
 
@@ -126,9 +133,14 @@ def _evaluate_and_write(args, corpus, items) -> int:
     print(f"citebot eval {corpus.name}: {len(items)} questions, "
           + (f"index {corpus.index_dir}" if corpus.index_dir else "building a temporary index"), file=sys.stderr)
     with progress_tracker() as track:
-        report = evaluate(corpus, items, configs, baseline=not args.no_baseline, track=track)
+        report = evaluate(corpus, items, configs, baseline=not args.no_baseline, track=track,
+                          curves=not args.no_curves)
     paths = write_outputs(report, args.out)
     stdout_console().print(rich_table(report))
+    if report.curves:
+        from .selective import curves_table
+
+        print("\n".join(["", "accuracy against coverage:"] + curves_table(report.curves)))
     print("wrote " + ", ".join(str(p) for p in paths.values()))
     return 0
 
@@ -148,7 +160,12 @@ def run_squad(args, path: str) -> int:
     from .squad import load_squad, write_documents
     from .suite import Corpus
 
-    squad = load_squad(path, args.limit)
+    articles = [a.strip() for a in args.articles.split(",") if a.strip()] if args.articles else None
+    if args.held_out:
+        from qa.reader.model import held_out_articles
+
+        articles = held_out_articles()
+    squad = load_squad(path, args.limit, articles)
     with tempfile.TemporaryDirectory(prefix="citebot-squad-") as tmp:
         folder = write_documents(squad, Path(tmp) / "docs")
         return _evaluate_and_write(args, Corpus(squad.name, str(path), (str(folder),), args.index_dir),
@@ -162,6 +179,8 @@ def run_calibrate(args, gold: str | None) -> int:
 
     path = Path(gold) if gold else DEFAULT_GOLD
     items = load_gold(path)
+    if args.answerer == "reader":
+        return run_reader_calibrate(args, path, items)
     grid = settings_grid(parse_values(args.min_evidence, "min_evidence") if args.min_evidence
                          else default_min_evidence(),
                          parse_values(args.keep_ratio, "keep_ratio") if args.keep_ratio else ())
@@ -177,4 +196,32 @@ def run_calibrate(args, gold: str | None) -> int:
     best = recommend(points)
     stdout_console().print(sweep_table(points, best, path.stem))
     print(f"wrote {write_sweep(points, best, path.stem, args.out)}")
+    return 0
+
+
+def run_reader_calibrate(args, path: Path, items) -> int:
+    import json
+
+    from .suite import Corpus, corpus_index
+    from .threshold import explain, reader_sweep, recommend
+
+    corpus = Corpus(path.stem, str(path), () if args.index_dir else tuple(args.docs or default_docs()),
+                    args.index_dir)
+    with corpus_index(corpus) as (index_dir, _), progress_tracker() as track:
+        points, shipped = reader_sweep(items, index_dir, args.mode, args.k, track("calibrating", len(items)))
+    best = recommend(points)
+    print("| min_confidence | answer recall | false abstention | abstention | citation recall |")
+    print("|---:|---:|---:|---:|---:|")
+    for p in points:
+        mark = " ◀ recommended" if p == best else ""
+        if p == best or abs(p.threshold * 20 - round(p.threshold * 20)) < 1e-9:
+            print(f"| {p.threshold:.4f} | {p.answer_recall} | {p.false_abstention} | {p.abstention} | "
+                  f"{p.citation_recall} |{mark}")
+    print(explain(best, shipped, points))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / f"calibrate-reader-{path.stem}.json"
+    target.write_text(json.dumps({"shipped": shipped, "recommended": best and best.__dict__,
+                                  "points": [p.__dict__ for p in points]}, indent=1), encoding="utf-8")
+    print(f"wrote {target}")
     return 0

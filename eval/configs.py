@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from index.errors import SettingError
 
 MODES = ("hybrid", "dense", "lexical")  # the modes qa.retriever accepts
+ANSWERERS = ("heuristic", "reader")     # the answerers qa.ask accepts (the first is its default)
+NEVER = -1e9  # a heuristic threshold no score is below: the answerer never abstains
 
 
 def setting_defaults() -> dict[str, float]:
@@ -25,20 +27,37 @@ class CitebotConfig:
     mode: str = "hybrid"
     k: int = 5
     overrides: tuple[tuple[str, float], ...] = ()   # ExtractiveSettings fields changed from the defaults
+    answerer: str = "heuristic"
+    min_confidence: float | None = None  # the reader's threshold (None: the shipped one)
+    forced: bool = False                 # never abstain (for risk-coverage curves: confidence decides later)
 
     @property
     def label(self) -> str:
-        parts = [self.mode, f"k={self.k}"] + [f"{n}={v:g}" for n, v in self.overrides]
-        return ",".join(parts)
+        parts = ([] if self.answerer == ANSWERERS[0] else [self.answerer]) + [self.mode, f"k={self.k}"]
+        parts += [f"{n}={v:g}" for n, v in self.overrides]
+        parts += [] if self.min_confidence is None else [f"min_confidence={self.min_confidence:g}"]
+        return ",".join(parts + (["never abstains"] if self.forced else []))
+
+    def forced_version(self) -> "CitebotConfig":
+        """The same configuration, answering every question (its confidence is still reported)."""
+        return dataclasses.replace(self, forced=True)
 
     def settings(self):
         """ExtractiveSettings with the overrides, or None for the defaults."""
-        if not self.overrides:
+        if not self.overrides and not (self.forced and self.answerer == "heuristic"):
             return None
         from qa import ExtractiveSettings
 
         defaults = setting_defaults()
-        return ExtractiveSettings(**{n: type(defaults[n])(v) for n, v in self.overrides})
+        values = {n: type(defaults[n])(v) for n, v in self.overrides}
+        if self.forced and self.answerer == "heuristic":
+            values.update(min_evidence=NEVER, min_dense=NEVER)
+        return ExtractiveSettings(**values)
+
+    def ask_options(self) -> dict:
+        """qa.ask keyword arguments for the answerer and its threshold."""
+        threshold = 0.0 if self.forced else self.min_confidence
+        return {"answerer": self.answerer, "min_confidence": threshold if self.answerer == "reader" else None}
 
 
 def _number(name: str, text: str) -> float:
@@ -51,12 +70,22 @@ def _number(name: str, text: str) -> float:
 def parse_config(spec: str, base: CitebotConfig = CitebotConfig()) -> CitebotConfig:
     """``dense``, ``k=10``, ``lexical,k=3``, ``min_evidence=0.5``: changes from ``base``, comma-separated."""
     mode, k, overrides = base.mode, base.k, dict(base.overrides)
+    answerer, min_confidence = base.answerer, base.min_confidence
     fields = setting_defaults()
     for part in filter(None, (p.strip() for p in spec.split(","))):
         name, eq, value = part.partition("=")
         name = name.strip().lower().replace("-", "_")
         if not eq and name in MODES:
             mode = name
+        elif (not eq and name in ANSWERERS) or (eq and name == "answerer"):
+            answerer = name if not eq else value.strip()
+            if answerer not in ANSWERERS:
+                raise SettingError(f"invalid answerer {answerer!r} in --compare; valid values: "
+                                   f"{', '.join(ANSWERERS)}")
+        elif eq and name == "min_confidence":
+            min_confidence = _number(name, value)
+            if not 0.0 <= min_confidence <= 1.0:
+                raise SettingError(f"min_confidence must be between 0 and 1 in --compare (got {value})")
         elif eq and name in ("k", "mode"):
             if name == "mode" and value not in MODES:
                 raise SettingError(f"invalid mode {value!r} in --compare; valid values: {', '.join(MODES)}")
@@ -65,11 +94,12 @@ def parse_config(spec: str, base: CitebotConfig = CitebotConfig()) -> CitebotCon
         elif eq and name in fields:
             overrides[name] = _number(name, value)
         else:
-            raise SettingError(f"invalid --compare spec {part!r}; use a mode ({', '.join(MODES)}), k=N or "
-                               f"a setting such as min_evidence=0.5, joined by commas")
+            raise SettingError(f"invalid --compare spec {part!r}; use an answerer ({', '.join(ANSWERERS)}), a mode "
+                               f"({', '.join(MODES)}), k=N, min_confidence=P or a setting such as "
+                               f"min_evidence=0.5, joined by commas")
     if k < 1:
         raise SettingError(f"invalid k={k} in --compare; must be at least 1")
-    config = CitebotConfig(mode, k, tuple(sorted(overrides.items())))
+    config = CitebotConfig(mode, k, tuple(sorted(overrides.items())), answerer, min_confidence)
     config.settings()  # validates ranges now, with the settings' own one-line error
     return config
 
@@ -105,7 +135,8 @@ class CitebotSystem:
 
         if self.cold_queries:
             forget_query_vectors()
-        return ask(question, index_dir=self.index_dir, k=self.cfg.k, mode=self.cfg.mode, settings=self._settings)
+        return ask(question, index_dir=self.index_dir, k=self.cfg.k, mode=self.cfg.mode, settings=self._settings,
+                   **self.cfg.ask_options())
 
     def ranked_docs(self, question: str, depth: int) -> list[str]:
         from qa import retrieve
@@ -117,5 +148,5 @@ class CitebotSystem:
         default = type(settings)()
         overrides = tuple((f.name, getattr(settings, f.name)) for f in dataclasses.fields(settings)
                           if getattr(settings, f.name) != getattr(default, f.name))
-        return CitebotSystem(self.index_dir, CitebotConfig(self.cfg.mode, self.cfg.k, overrides),
+        return CitebotSystem(self.index_dir, dataclasses.replace(self.cfg, overrides=overrides),
                              self.index_seconds, name, self.cold_queries)

@@ -1,16 +1,15 @@
 """Evaluation metrics as pure functions (definitions: eval/README.md). No models, no files opened here."""
 from __future__ import annotations
 
+import bisect
 import math
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
+
+from qa.textmatch import contains_answer, normalize
 
 from .records import QuestionResult, Scores, Verdict
 
-ARTICLES = frozenset({"a", "an", "the"})
-CURLY = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'",
-                       "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"'})
 MARKER = re.compile(r"\[\d+\]")
 RETRIEVAL_DEPTH = 10
 EVIDENCE_OVERLAP = 0.5
@@ -18,22 +17,9 @@ EVIDENCE_OVERLAP = 0.5
 
 # -- text matching -------------------------------------------------------------------------------
 
-def normalize(text: str) -> str:
-    """NFKC, curly quotes straight, lowercase, punctuation/symbols -> space, no articles, single spaces."""
-    text = unicodedata.normalize("NFKC", text).translate(CURLY).lower()
-    text = "".join(" " if unicodedata.category(ch)[0] in "PS" else ch for ch in text)
-    return " ".join(w for w in text.split() if w not in ARTICLES)
-
-
 def strip_markers(text: str) -> str:
     """Answer text without citation markers such as [1]."""
     return MARKER.sub(" ", text)
-
-
-def contains_answer(text: str, answers: Iterable[str]) -> bool:
-    """A normalized gold answer occurs in the normalized text, on word boundaries."""
-    hay = f" {normalize(text)} "
-    return any(n and f" {n} " in hay for n in map(normalize, answers))
 
 
 def evidence_overlap(quote: str, evidence: str) -> float:
@@ -153,7 +139,30 @@ def score(results: Sequence[QuestionResult], verdicts: Sequence[Verdict]) -> Sco
         citation_precision=sum(v.supported for _, v in answered) / cited if cited else None,
         exact_offsets=1.0 - sum(v.bad_offsets for v in verdicts) / all_cited if all_cited else None,
         abstention=mean(r.abstained for r in una),
-        latency_p50_ms=percentile(ms, 50), latency_p95_ms=percentile(ms, 95))
+        latency_p50_ms=percentile(ms, 50), latency_p95_ms=percentile(ms, 95),
+        first_citation_hit=mean(contains_answer(r.citations[0].quote, r.item.answers)
+                                for r, _ in answered if r.citations),
+        confidence_auc=confidence_auc(results))
+
+
+def auc(pos: Sequence[float], neg: Sequence[float]) -> float | None:
+    """P(a random positive scores above a random negative), ties counting half; None without both."""
+    if not pos or not neg:
+        return None
+    neg_sorted = sorted(neg)
+    total = 0.0
+    for p in pos:
+        below = bisect.bisect_left(neg_sorted, p)
+        ties = bisect.bisect_right(neg_sorted, p) - below
+        total += below + 0.5 * ties
+    return total / (len(pos) * len(neg))
+
+
+def confidence_auc(results: Sequence[QuestionResult]) -> float | None:
+    """AUC of the answerer's confidence between answerable and unanswerable questions (None: no confidences)."""
+    scored = [r for r in results if r.confidence is not None]
+    return auc([r.confidence for r in scored if r.item.answerable],
+               [r.confidence for r in scored if not r.item.answerable])
 
 
 def by_kind(results: Sequence[QuestionResult], verdicts: Sequence[Verdict]) -> tuple[tuple[str, float | None], ...]:

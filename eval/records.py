@@ -51,6 +51,7 @@ class QuestionResult:
     citations: tuple[CitationRecord, ...]
     ranked_docs: tuple[str, ...]   # doc_ids of the retrieved passages, best first (may repeat)
     seconds: float                 # wall time of the answer call
+    confidence: float | None = None  # the answerer's confidence in its best sentence (qa.Answer.confidence)
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,8 @@ class Scores:
     abstention: float | None
     latency_p50_ms: float | None
     latency_p95_ms: float | None
+    first_citation_hit: float | None = None  # answered answerable questions whose first quote holds the answer
+    confidence_auc: float | None = None      # AUC of confidence, answerable vs unanswerable questions
 
 
 @dataclass(frozen=True)
@@ -110,3 +113,4 @@ class EvalReport:
     runs: tuple[RunResult, ...]
     created: str
     notes: tuple[str, ...] = ()
+    curves: tuple = ()              # eval.selective.Curve per answerer: accuracy against coverage

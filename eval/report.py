@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .metrics import dedupe
 from .records import EvalReport, QuestionResult, RunResult, Verdict
+from .selective import curves_table
 
 # (Scores field or "index_seconds", label, kind): kind "rate" prints 0.000, "ms"/"chars"/"s" print numbers.
 METRICS = (
@@ -17,6 +18,8 @@ METRICS = (
     ("median_answer_chars", "median answer length (chars)", "chars"),
     ("citation_recall", "citation recall", "rate"), ("citation_precision", "citation precision", "rate"),
     ("exact_offsets", "exact offsets", "rate"), ("abstention", "abstention (unanswerable/noise)", "rate"),
+    ("first_citation_hit", "first quote holds the answer (answered)", "rate"),
+    ("confidence_auc", "confidence AUC (answerable vs not)", "rate"),
     ("latency_p50_ms", "ask p50 (ms)", "ms"), ("latency_p95_ms", "ask p95 (ms)", "ms"),
     ("index_seconds", "index time (s)", "s"),
 )
@@ -42,7 +45,8 @@ def clip(text: str, n: int = CLIP) -> str:
 # -- JSON --------------------------------------------------------------------------------------------
 
 def result_json(r: QuestionResult, v: Verdict) -> dict:
-    return {"id": r.item.id, "text": r.text, "abstained": r.abstained, "seconds": round(r.seconds, 5),
+    return {"id": r.item.id, "text": r.text, "abstained": r.abstained, "confidence": r.confidence,
+            "seconds": round(r.seconds, 5),
             "ranked_docs": dedupe(r.ranked_docs), "citations": [asdict(c) for c in r.citations],
             "verdict": {**asdict(v), "failed": v.failed}}
 
@@ -51,7 +55,7 @@ def to_json(report: EvalReport) -> dict:
     items = {r.item.id: r.item for run in report.runs for r in run.results}
     return {"dataset": report.dataset, "gold_path": report.gold_path, "documents": report.documents,
             "created": report.created, "notes": list(report.notes),
-            "items": [asdict(i) for i in items.values()],
+            "items": [asdict(i) for i in items.values()], "curves": [asdict(c) for c in report.curves],
             "runs": [{"name": run.name, "config": run.config, "index_seconds": run.index_seconds,
                       "scores": asdict(run.scores), "by_kind": dict(run.by_kind),
                       "results": [result_json(r, v) for r, v in zip(run.results, run.verdicts)]}
@@ -110,6 +114,15 @@ def to_markdown(report: EvalReport, chart_name: str | None = None) -> str:
     lines += ["", "Metric definitions: eval/README.md.", "", *md_table(report), ""]
     if chart_name:
         lines += [f"![metrics per configuration and latency distribution]({chart_name})", ""]
+    if report.curves:
+        lines += ["## Accuracy against coverage", "",
+                  "Each answerer answering every question, most confident first (eval/selective.py); the "
+                  "operating point is its normal run with the shipped threshold.", "",
+                  *curves_table(report.curves), ""]
+        for c in report.curves:
+            lines.append(f"- {c.name}: " + ", ".join(f"{cov:.2f}→{acc:.3f}" for cov, acc in c.points[::4] +
+                                                     c.points[-1:]))
+        lines.append("")
     lines += ["## Failure reasons", "", *md_reasons(report), ""]
     if report.runs:
         lines += md_failures(report.runs[0])

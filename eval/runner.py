@@ -72,8 +72,10 @@ def ask_one(item: GoldItem, system: System, depth: int = RETRIEVAL_DEPTH) -> Que
     answer = system.answer(item.question)
     seconds = time.perf_counter() - t0
     ranked = tuple(system.ranked_docs(item.question, depth))
+    confidence = getattr(answer, "confidence", None)
     return QuestionResult(item, answer.text, bool(answer.abstained),
-                          tuple(CitationRecord.of(c) for c in answer.citations), ranked, seconds)
+                          tuple(CitationRecord.of(c) for c in answer.citations), ranked, seconds,
+                          None if confidence is None else float(confidence))
 
 
 def finish(system: System, results: Sequence[QuestionResult], read_source: Callable[[str], str]) -> RunResult:

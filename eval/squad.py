@@ -76,7 +76,19 @@ def parse_squad(data: object, where: str) -> tuple[list[Paragraph], list[GoldIte
     return paragraphs, items
 
 
-def load_squad(path: str | os.PathLike, limit: int | None = None) -> SquadSet:
+def select_articles(data: object, articles: list[str] | None, where: str) -> object:
+    """Only the named articles (by title); every name must exist."""
+    if not articles or not isinstance(data, dict) or not isinstance(data.get("data"), list):
+        return data
+    titles = [a.get("title") for a in data["data"] if isinstance(a, dict)]
+    missing = [t for t in articles if t not in titles]
+    if missing:
+        raise GoldError(f"{where}: no article titled {', '.join(map(repr, missing))}; titles: {', '.join(titles)}")
+    return {**data, "data": [a for a in data["data"] if isinstance(a, dict) and a.get("title") in articles]}
+
+
+def load_squad(path: str | os.PathLike, limit: int | None = None, articles: list[str] | None = None) -> SquadSet:
+    """The file's paragraphs and questions (only the named articles, when given; ``limit`` questions spread)."""
     path = Path(path)
     if not path.is_file():
         raise GoldError(f"SQuAD file not found: {path}")
@@ -86,8 +98,10 @@ def load_squad(path: str | os.PathLike, limit: int | None = None) -> SquadSet:
         raise GoldError(f"{path}:{e.lineno}: invalid JSON ({e.msg})") from e
     except UnicodeDecodeError as e:
         raise GoldError(f"{path}: not UTF-8 (byte {e.start})") from e
-    paragraphs, items = parse_squad(data, str(path))
-    return SquadSet(path.stem, tuple(paragraphs), tuple(spread(items, limit)))
+    paragraphs, items = parse_squad(select_articles(data, articles, str(path)), str(path))
+    name = path.stem + ("-" + "-".join(sorted(articles)) if articles and len(articles) <= 1 else
+                        f"-{len(articles)}-articles" if articles else "")
+    return SquadSet(name, tuple(paragraphs), tuple(spread(items, limit)))
 
 
 def write_documents(squad: SquadSet, folder: str | os.PathLike) -> Path:

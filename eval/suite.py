@@ -1,6 +1,7 @@
 """One evaluation end to end: index the corpus, set up citebot configs and the baseline, run them all."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import tempfile
 import time
@@ -9,10 +10,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .configs import CitebotConfig, CitebotSystem
+from .configs import ANSWERERS, CitebotConfig, CitebotSystem
 from .gold import GoldItem, check_docs
 from .records import EvalReport, RunResult
 from .runner import System, run_many
+from .selective import Curve, curve
 
 WARM_UP = "What is this collection of articles about?"
 # (label, total or None) -> advance(n=1, total=None): one progress bar per system, and one for indexing
@@ -83,18 +85,48 @@ def run_systems(items: Sequence[GoldItem], systems: Sequence[System], track: Tra
     return run_many(items, systems, advances)
 
 
+def with_answerers(configs: Sequence[CitebotConfig]) -> list[CitebotConfig]:
+    """The configs, plus the main one with each answerer it lacks (reader and heuristic side by side)."""
+    out = list(configs)
+    for name in ANSWERERS:
+        if not any(c.answerer == name and c.mode == out[0].mode and c.k == out[0].k for c in out):
+            out.append(dataclasses.replace(out[0], answerer=name, overrides=(), min_confidence=None))
+    return out
+
+
+def selective_curves(runs: Sequence[RunResult], forced: Sequence[RunResult], forced_configs: Sequence[CitebotConfig],
+                     configs: Sequence[CitebotConfig]) -> tuple[Curve, ...]:
+    """A risk-coverage curve per answerer (its forced run), with the operating point of its normal run."""
+    out = []
+    for cfg, run in zip(forced_configs, forced):
+        normal = next((r for r, c in zip(runs, configs) if c == dataclasses.replace(cfg, forced=False)), None)
+        out.append(curve(cfg.answerer, run, normal))
+    base = next((r for r in runs if r.name == "baseline"), None)
+    if base is not None:
+        out.append(curve("baseline", base, base))
+    return tuple(out)
+
+
 def evaluate(corpus: Corpus, items: Sequence[GoldItem], configs: Sequence[CitebotConfig] = (CitebotConfig(),),
-             baseline: bool = True, track: Tracker | None = None) -> EvalReport:
-    """Every citebot config (the first is "citebot") and the baseline on the same items, same process."""
+             baseline: bool = True, track: Tracker | None = None, curves: bool = True) -> EvalReport:
+    """Every citebot config (the first is "citebot") and the baseline on the same items, same process. With
+    ``curves``, the reader and the heuristic are also run without abstaining, for risk-coverage curves."""
     load = os.getloadavg()[0]
+    configs = with_answerers(configs) if curves else list(configs)
+    forced_configs = [dataclasses.replace(configs[0], answerer=a, overrides=(), min_confidence=None, forced=True)
+                      for a in ANSWERERS] if curves else []
     with corpus_index(corpus, track) as (index_dir, seconds):
         docs = corpus_documents(index_dir)
         check_docs(items, (d for d, _ in docs), corpus.gold_path)
-        runs = run_systems(items, make_systems(index_dir, seconds, configs, baseline), track)
-    notes = (f"answerer: {os.environ.get('CITEBOT_LLM_MODEL') or 'extractive'}",
+        systems = make_systems(index_dir, seconds, configs, baseline)
+        systems += [CitebotSystem(index_dir, c, seconds, f"{c.answerer} (never abstains)") for c in forced_configs]
+        all_runs = run_systems(items, systems, track)
+    runs, forced = all_runs[:len(all_runs) - len(forced_configs)], all_runs[len(all_runs) - len(forced_configs):]
+    notes = (f"answerer: {os.environ.get('CITEBOT_LLM_MODEL') or configs[0].answerer}",
              "latency: wall time of one answer call per question, warm (model and index loaded), query "
              "embedding included; systems are asked in turn for each question",
              f"machine: {os.cpu_count()} CPUs, load average {load:.1f} at start, {os.getloadavg()[0]:.1f} at end; "
              f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', 'unset')}")
     return EvalReport(corpus.name, corpus.gold_path, len(docs), tuple(runs),
-                      time.strftime("%Y-%m-%d %H:%M:%S"), notes)
+                      time.strftime("%Y-%m-%d %H:%M:%S"), notes,
+                      selective_curves(runs, forced, forced_configs, configs) if curves else ())

@@ -1,11 +1,31 @@
-"""citebot.qa: a question -> a cited answer. The public API other tools call."""
-from .api import DEFAULT_INDEX_DIR, QuestionError, ask, get_chain, resolve_index_dir, retrieve
-from .extractive import ExtractiveAnswerer, ExtractiveSettings
-from .llm import LLMAnswerer, LLMSettings
-from .protocols import Answerer, PassageRetriever
-from .retriever import CitebotRetriever, HybridSearch
-from .types import ABSTAIN_MESSAGE, Answer, Citation, Passage
+"""citebot.qa: a question -> a cited answer. The public API other tools call.
 
-__all__ = ["ask", "retrieve", "get_chain", "Answer", "Citation", "Passage", "ABSTAIN_MESSAGE", "QuestionError",
-           "DEFAULT_INDEX_DIR", "resolve_index_dir", "ExtractiveAnswerer", "ExtractiveSettings", "LLMAnswerer",
-           "LLMSettings", "Answerer", "PassageRetriever", "CitebotRetriever", "HybridSearch"]
+Names are loaded on first use (PEP 562), so ``import qa.textmatch`` or ``import qa.types`` stays light.
+"""
+from __future__ import annotations
+
+import importlib
+
+_EXPORTS = {
+    ".api": ("ask", "retrieve", "get_chain", "QuestionError", "DEFAULT_INDEX_DIR", "resolve_index_dir", "ANSWERERS"),
+    ".extractive": ("ExtractiveAnswerer", "ExtractiveSettings"),
+    ".llm": ("LLMAnswerer", "LLMSettings"),
+    ".protocols": ("Answerer", "PassageRetriever"),
+    ".reader.answerer": ("ReaderAnswerer", "ReaderSettings"),
+    ".retriever": ("CitebotRetriever", "HybridSearch"),
+    ".types": ("Answer", "Citation", "Passage", "ABSTAIN_MESSAGE"),
+}
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module 'qa' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_WHERE[name], __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -12,12 +12,16 @@ from index.errors import CitebotError
 from .chain import MAX_QUESTION_CHARS, build_chain
 from .extractive import ExtractiveAnswerer, ExtractiveSettings
 from .llm import LLMAnswerer, LLMSettings
+from .reader.answerer import ReaderAnswerer, ReaderSettings
 from .retriever import MODES, CitebotRetriever, HybridSearch
 from .sources import SourceCheck
 from .types import Answer, Passage
 
 log = logging.getLogger(__name__)
 DEFAULT_INDEX_DIR = ".citebot/index"
+# heuristic: qa.extractive's sentence score (the default); reader: the same re-ranked by the trained cross-encoder
+# (qa.reader), with a calibrated probability as its confidence
+ANSWERERS = ("heuristic", "reader")
 
 
 class QuestionError(CitebotError, ValueError):
@@ -44,17 +48,36 @@ _CHAINS: dict[tuple, object] = {}
 _LOCK = threading.Lock()
 
 
+def check_answerer(answerer: str) -> None:
+    if answerer not in ANSWERERS:
+        raise QuestionError(f"invalid answerer {answerer!r}; valid values: {', '.join(ANSWERERS)}")
+
+
+def make_answerer(index, answerer: str = "heuristic", settings: ExtractiveSettings | None = None,
+                  reader_settings: ReaderSettings | None = None):
+    """The extractive answerer by name: the reader (loads the shipped model once per process) or the heuristic."""
+    check_answerer(answerer)
+    if answerer == "heuristic":
+        return ExtractiveAnswerer(index, settings)
+    from .reader.calibrator import Calibrator
+    from .reader.model import get_reader
+
+    reader = get_reader()
+    return ReaderAnswerer(index, reader, Calibrator.load(reader.folder), settings, reader_settings)
+
+
 def get_chain(index_dir=None, k: int = 5, mode: str = "hybrid", llm: LLMSettings | None = None,
-              settings: ExtractiveSettings | None = None):
-    """A cached Runnable for (index generation, k, mode, llm, settings)."""
+              settings: ExtractiveSettings | None = None, answerer: str = "heuristic",
+              reader_settings: ReaderSettings | None = None):
+    """A cached Runnable for (index generation, k, mode, llm, settings, answerer, reader settings)."""
     index = open_index(resolve_index_dir(index_dir))
-    key = (id(index), k, mode, llm, settings)
+    key = (id(index), k, mode, llm, settings, answerer, reader_settings)
     with _LOCK:
         if key not in _CHAINS:
             if len(_CHAINS) > 64:
                 _CHAINS.clear()
             search = HybridSearch(index, mode=mode)
-            answerer = ExtractiveAnswerer(index, settings)
+            answerer = make_answerer(index, answerer, settings, reader_settings)
             if llm is not None:
                 answerer = LLMAnswerer(llm.chat_model(), fallback=answerer)
             _CHAINS[key] = build_chain(CitebotRetriever(search=search, k=k), answerer,
@@ -63,13 +86,27 @@ def get_chain(index_dir=None, k: int = 5, mode: str = "hybrid", llm: LLMSettings
 
 
 def ask(question: str, index_dir: str | os.PathLike | None = None, k: int = 5, mode: str = "hybrid",
-        llm: LLMSettings | None = None, settings: ExtractiveSettings | None = None) -> Answer:
-    """Answer a question from the index, citing exact passages (as the files are now), or abstain."""
+        llm: LLMSettings | None = None, settings: ExtractiveSettings | None = None, answerer: str = "heuristic",
+        min_confidence: float | None = None) -> Answer:
+    """Answer a question from the index, citing exact passages (as the files are now), or abstain.
+
+    ``answerer``: "heuristic" (default) or "reader"; ``min_confidence``: the reader's abstention threshold
+    (0-1; default: the calibrated one shipped with the model). Lower answers more, higher abstains more."""
     question, notice = check_question(question)
     if mode not in MODES:
         raise QuestionError(f"invalid retrieval mode {mode!r}; valid values: {', '.join(MODES)}")
-    answer = get_chain(index_dir, k, mode, llm if llm is not None else LLMSettings.from_env(), settings).invoke(
-        {"question": question})
+    check_answerer(answerer)
+    reader_settings = None
+    if min_confidence is not None:
+        if answerer != "reader":
+            raise QuestionError(f"min_confidence is the reader's threshold; use it with answerer 'reader' "
+                                f"(got answerer {answerer!r})")
+        if not 0.0 <= min_confidence <= 1.0:
+            raise QuestionError(f"min_confidence must be between 0 and 1 (got {min_confidence})")
+        reader_settings = ReaderSettings(min_confidence=min_confidence)
+    chain = get_chain(index_dir, k, mode, llm if llm is not None else LLMSettings.from_env(), settings, answerer,
+                      reader_settings)
+    answer = chain.invoke({"question": question})
     return answer.with_notice(notice) if notice else answer
 
 

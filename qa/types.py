@@ -32,14 +32,19 @@ class Answer:
     answerer: str = "extractive"
     notice: str | None = None  # e.g. the question was truncated; sources changed since indexing
     stale_sources: tuple[str, ...] = ()  # cited or retrieved files that changed since indexing (qa.sources)
+    # How sure the answerer is that its best sentence answers: the reader's calibrated probability (0-1); the
+    # heuristic answerer's best sentence score (not a probability); None for an LLM answer.
+    confidence: float | None = None
+    low_confidence: bool = False  # answered, but close to the abstention threshold
 
     def with_notice(self, notice: str) -> "Answer":
         """This answer with ``notice`` added to any it already has."""
         return replace(self, notice=f"{self.notice}; {notice}" if self.notice else notice)
 
     @classmethod
-    def abstain(cls, question: str, passages=(), answerer: str = "extractive", notice: str | None = None):
-        return cls(question, ABSTAIN_MESSAGE, True, [], list(passages), answerer, notice)
+    def abstain(cls, question: str, passages=(), answerer: str = "extractive", notice: str | None = None,
+                confidence: float | None = None):
+        return cls(question, ABSTAIN_MESSAGE, True, [], list(passages), answerer, notice, confidence=confidence)
 
 
 __all__ = ["Answer", "Citation", "Passage", "ABSTAIN_MESSAGE"]

@@ -88,3 +88,19 @@ def test_split_text_keeps_everything_within_the_limit(text, limit):
     for p in pieces:  # no piece ends inside an entity
         tail = p[p.rfind("&"):] if "&" in p else ""
         assert not tail or ";" in tail
+
+
+def test_low_confidence_and_related_passages_are_shown():
+    from qa import Answer, Citation, Passage
+
+    from bot.format import answer_blocks
+
+    c = Citation(1, "d", "/x/d.txt", "Doc", "Quote.", 0, 6, 0.4)
+    low = Answer("q?", "Quote. [1]", False, [c], confidence=0.41, low_confidence=True)
+    texts = [str(b) for b in answer_blocks(low)]
+    assert any("Low confidence (0.41)" in t for t in texts)
+    p = Passage("c", "d", "/x/d.txt", "Harbour news", "text", 0, 4, 1.0)
+    abstained = Answer.abstain("q?", [p], "reader", confidence=0.1)
+    texts = [str(b) for b in answer_blocks(abstained)]
+    assert any("Related, not an answer" in t and "Harbour news" in t for t in texts)
+    assert not any("Low confidence" in t for t in texts)

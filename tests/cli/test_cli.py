@@ -69,3 +69,33 @@ def test_index_prepares_the_onnx_query_encoder(tmp_path, monkeypatch, capsys):
     assert cache_ready(e.model_dir, e.weights_sha256)  # the first ask loads it without torch
     assert main(["index", str(docs), "--index-dir", str(tmp_path / "ix")]) == 0  # cached: nothing exported again
     assert "1 unchanged" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--answerer", "oracle"], "invalid answerer 'oracle'; valid values: heuristic, reader"),
+    (["--answerer", "reader", "--min-confidence", "1.5"], "min_confidence must be between 0 and 1 (got 1.5)"),
+    (["--min-confidence", "0.5"], "min_confidence is the reader's threshold; use it with answerer 'reader'"),
+])
+def test_bad_answerer_options_are_one_line_usage_errors(news_index, capsys, args, message):
+    _, ix = news_index
+    assert main(["ask", "When did the harbour bridge reopen?", "--index-dir", str(ix), *args]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err
+
+
+def test_ask_json_carries_the_confidence(news_index, capsys):
+    _, ix = news_index
+    for answerer in ("reader", "heuristic"):
+        assert main(["ask", "When did the harbour bridge reopen?", "--index-dir", str(ix), "--json",
+                     "--answerer", answerer]) == 0
+        data = json.loads(capsys.readouterr().out)
+        assert data["answerer"] == answerer and isinstance(data["confidence"], float)
+        assert isinstance(data["low_confidence"], bool)
+
+
+def test_an_abstention_lists_related_passages(news_index, capsys):
+    _, ix = news_index
+    assert main(["ask", "When did the harbour bridge reopen?", "--index-dir", str(ix), "--answerer", "reader",
+                 "--min-confidence", "1"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("I couldn't find that") and "Related, not an answer:" in out

@@ -38,3 +38,20 @@ def test_settings_overrides_build_extractive_settings():
 def test_bad_specs_are_one_line_setting_errors(spec, message):
     with pytest.raises(SettingError, match=message):
         parse_config(spec)
+
+
+def test_answerer_specs():
+    assert parse_config("reader").answerer == "reader"
+    assert parse_config("answerer=reader,dense").label == "reader,dense,k=5"
+    assert parse_config("heuristic") == CitebotConfig()
+    c = parse_config("reader,min_confidence=0.3")
+    assert c.answerer == "reader" and c.min_confidence == 0.3 and c.ask_options() == {
+        "answerer": "reader", "min_confidence": 0.3}
+    forced = CitebotConfig(answerer="heuristic").forced_version()
+    assert forced.settings().min_evidence < -1e6 and forced.ask_options()["min_confidence"] is None
+    assert CitebotConfig(answerer="reader").forced_version().ask_options() == {"answerer": "reader",
+                                                                               "min_confidence": 0.0}
+    with pytest.raises(SettingError, match="invalid answerer 'oracle'.*heuristic, reader"):
+        parse_config("answerer=oracle")
+    with pytest.raises(SettingError, match="min_confidence must be between 0 and 1"):
+        parse_config("min_confidence=2")

@@ -1,0 +1,82 @@
+"""``citebot eval calibrate`` for the reader: where should the abstention threshold be on this gold set?
+
+One run with the reader answering every question gives each question's confidence and whether the answer
+(and its quotes) hold a gold answer; every threshold is then scored without asking again. The recommendation is the
+highest threshold whose false abstention stays at or under ``MAX_FALSE_ABSTENTION``, the rule the shipped
+threshold was chosen by on held-out SQuAD articles; the report says how and why the two differ.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from .gold import GoldItem
+from .records import RunResult
+from .runner import run_gold
+
+MAX_FALSE_ABSTENTION = 0.05
+
+
+@dataclass(frozen=True)
+class ThresholdPoint:
+    threshold: float
+    answer_recall: float | None
+    false_abstention: float | None
+    abstention: float | None
+    citation_recall: float | None
+
+
+def score_threshold(run: RunResult, t: float) -> ThresholdPoint:
+    rows = list(zip(run.results, run.verdicts))
+    ans = [(r, v) for r, v in rows if r.item.answerable]
+    una = [r for r, _ in rows if not r.item.answerable]
+    answered = [(r, v) for r, v in ans if (r.confidence or 0.0) >= t]
+
+    def share(n: int, d: int) -> float | None:
+        return round(n / d, 4) if d else None
+
+    return ThresholdPoint(round(t, 4), share(sum(bool(v.answer_hit) for _, v in answered), len(ans)),
+                          share(len(ans) - len(answered), len(ans)),
+                          share(sum((r.confidence or 0.0) < t for r in una), len(una)),
+                          share(sum(bool(v.citation_hit) for _, v in answered), len(answered)))
+
+
+def thresholds(run: RunResult, steps: int = 20) -> list[float]:
+    """0 to 1 in equal steps, plus every confidence where a figure changes near the recommendation."""
+    return sorted({round(i / steps, 4) for i in range(steps + 1)} |
+                  {round(r.confidence, 4) for r in run.results if r.confidence is not None})
+
+
+def recommend(points: Sequence[ThresholdPoint]) -> ThresholdPoint | None:
+    ok = [p for p in points if p.false_abstention is None or p.false_abstention <= MAX_FALSE_ABSTENTION]
+    return max(ok, key=lambda p: p.threshold) if ok else None
+
+
+def reader_sweep(items: Sequence[GoldItem], index_dir: str, mode: str = "hybrid", k: int = 5,
+                 advance: Callable[[], None] | None = None) -> tuple[list[ThresholdPoint], float]:
+    """(points over the thresholds, the shipped threshold)."""
+    from qa.reader.calibrator import Calibrator
+    from qa.reader.model import get_reader
+
+    from .configs import CitebotConfig, CitebotSystem
+
+    run = run_gold(items, CitebotSystem(index_dir, CitebotConfig(mode, k, forced=True), cold_queries=False), advance)
+    shipped = Calibrator.load(get_reader().folder).threshold
+    return [score_threshold(run, t) for t in thresholds(run)], shipped
+
+
+def explain(best: ThresholdPoint | None, shipped: float, points: Sequence[ThresholdPoint]) -> str:
+    """One paragraph: the recommendation against the shipped threshold."""
+    at = min(points, key=lambda p: abs(p.threshold - shipped)) if points else None
+    if best is None:
+        return "no threshold keeps false abstention at or under 0.05 on this gold set"
+    text = (f"recommended {best.threshold:.4f} (highest threshold with false abstention <= {MAX_FALSE_ABSTENTION}: "
+            f"answer recall {best.answer_recall}, abstention {best.abstention}); shipped {shipped:.4f}")
+    if at is not None:
+        text += (f" gives false abstention {at.false_abstention}, abstention {at.abstention}, answer recall "
+                 f"{at.answer_recall} here")
+    if abs(best.threshold - shipped) > 1e-3:
+        text += (". They differ because the shipped one was chosen by the same rule on held-out SQuAD articles; "
+                 "a threshold is set on held-out data, never on the set it is judged on. Use --min-confidence "
+                 "(or ReaderSettings.min_confidence) to move it for your own documents")
+    return text

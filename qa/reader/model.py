@@ -1,0 +1,101 @@
+"""Run the shipped reader with ONNX Runtime (no torch): a logit per (question, candidate) pair.
+
+The files are checked against the sha256 sums in ``reader.json`` before use; nothing is unpickled (the graph is
+protobuf, the tokenizer JSON).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from index.errors import ModelError
+
+from .export import FORMAT_VERSION, GRAPH, META, TOKENIZER
+from .files import read_versioned_json
+
+DEFAULT_DIR = Path(__file__).resolve().parent / "model"
+THREADS = 2
+BATCH = 32
+
+
+class Reader:
+    """``logits(question, candidates)``: how strongly each candidate answers the question (higher: more)."""
+
+    def __init__(self, folder: str | os.PathLike = DEFAULT_DIR):
+        import onnxruntime as ort
+        import tokenizers
+
+        self.folder = Path(folder)
+        self.meta = read_meta(self.folder)
+        graph = _checked_bytes(self.folder, GRAPH, self.meta)
+        tok_bytes = _checked_bytes(self.folder, TOKENIZER, self.meta)
+        self.tokenizer = tokenizers.Tokenizer.from_str(tok_bytes.decode("utf-8"))
+        self.tokenizer.enable_truncation(max_length=int(self.meta["max_tokens"]), strategy="longest_first")
+        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = max(1, min(THREADS, os.cpu_count() or 1))
+        options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.log_severity_level = 3
+        self.session = ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
+        self.input_names = [i.name for i in self.session.get_inputs()]
+        self._lock = threading.Lock()  # the tokenizer's padding/truncation state is shared
+
+    def logits(self, question: str, candidates: Sequence[str]) -> np.ndarray:
+        out = np.zeros(len(candidates), dtype=np.float32)
+        order = sorted(range(len(candidates)), key=lambda i: len(candidates[i]))  # less padding per batch
+        for a in range(0, len(order), BATCH):
+            idx = order[a:a + BATCH]
+            with self._lock:
+                enc = self.tokenizer.encode_batch([(question.strip(), candidates[i].strip()) for i in idx])
+            cols = {"input_ids": [e.ids for e in enc], "attention_mask": [e.attention_mask for e in enc],
+                    "token_type_ids": [e.type_ids for e in enc]}
+            feeds = {n: np.asarray(cols[n], dtype=np.int64) for n in self.input_names}
+            out[idx] = self.session.run(None, feeds)[0].reshape(-1)
+        return out
+
+
+def read_meta(folder: Path) -> dict:
+    return read_versioned_json(folder / META, "reader model", FORMAT_VERSION)
+
+
+def _checked_bytes(folder: Path, name: str, meta: dict) -> bytes:
+    path = folder / name
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise ModelError(f"reader model file missing: {path} ({e.strerror})") from None
+    expected = meta.get("files", {}).get(name)
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != expected:
+        raise ModelError(f"reader model file {path} has sha256 {actual[:12]}…, expected {str(expected)[:12]}…; "
+                         "the file is damaged or was replaced")
+    return data
+
+
+_READERS: dict[Path, Reader] = {}
+_LOCK = threading.Lock()
+
+
+def get_reader(folder: str | os.PathLike | None = None) -> Reader:
+    """One Reader per folder per process (``$CITEBOT_READER`` overrides the shipped one)."""
+    path = Path(folder or os.environ.get("CITEBOT_READER") or DEFAULT_DIR).resolve()
+    with _LOCK:
+        if path not in _READERS:
+            _READERS[path] = Reader(path)
+        return _READERS[path]
+
+
+def held_out_articles(folder: str | os.PathLike | None = None) -> list[str]:
+    """The SQuAD articles the reader's calibrator was fit and measured on (never trained on)."""
+    path = Path(folder or os.environ.get("CITEBOT_READER") or DEFAULT_DIR) / "calibrator.json"
+    try:
+        return list(json.loads(path.read_text(encoding="utf-8"))["held_out"]["articles"])
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise ModelError(f"no held-out article list in {path} ({type(e).__name__}); retrain the reader") from None

@@ -1,0 +1,105 @@
+"""``citebot train-reader`` end to end: pairs -> training -> ONNX (int8) -> calibrator fit -> model card.
+
+    python -m qa.reader.pipeline                      # the same as citebot train-reader
+    python -m qa.reader.pipeline --package-only      # redo export, calibration and card from --work's model
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from index.errors import SettingError
+
+from .calibrator import FILE as CALIBRATOR_FILE
+from .card import write_card
+from .export import export_onnx, quantize, write_model
+from .train import TrainSettings, dev_folds, train
+
+log = logging.getLogger(__name__)
+DATA = Path("../shared/data")
+DEFAULT_TRAIN = (str(DATA / "squad-v2.0-train-sample.json"),)
+DEFAULT_DEV = str(DATA / "squad-v2.0-dev-public.json")
+MAX_QUANTISATION_LOSS = 0.01  # int8 may lose at most this much held-out AUC or top-1 selection against float32
+
+
+def train_reader(train_files=None, dev_file=None, out="build/reader/model", work="build/reader",
+                 epochs=None, seed=13, max_steps=-1, max_pairs=None, device="cpu", fit_limit=None,
+                 max_quantisation_loss=MAX_QUANTISATION_LOSS) -> str:
+    """Train, then package; returns a one-line summary."""
+    settings = TrainSettings(tuple(train_files or DEFAULT_TRAIN), dev_file or DEFAULT_DEV,
+                             **({"epochs": epochs} if epochs else {}), seed=seed, max_steps=max_steps,
+                             max_pairs=max_pairs, device=device)
+    from index.embed import default_model_dir
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    Path(work).mkdir(parents=True, exist_ok=True)
+    summary = train(settings, work, default_model_dir())
+    (Path(work) / "summary.json").write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
+    return package(work, out, fit_limit, max_quantisation_loss)
+
+
+def package(work: str, out: str, fit_limit: int | None = None,
+            max_quantisation_loss: float = MAX_QUANTISATION_LOSS) -> str:
+    """Export ``work/torch`` to int8 ONNX, fit the calibrator on the held-out fold, write ``out`` and its card."""
+    from .fit import ask_all, fit, read_all
+    from .model import Reader
+
+    work_dir = Path(work)
+    try:
+        summary = json.loads((work_dir / "summary.json").read_text(encoding="utf-8"))
+    except OSError:
+        raise SettingError(f"no trained reader in {work_dir} (summary.json missing); run citebot train-reader")
+    dev_file = summary["settings"]["dev_file"]
+    if not dev_file:
+        raise SettingError("the calibrator needs a held-out SQuAD file: train with --dev")
+    held_out = dev_folds(dev_file)[1]
+    graph32, tokenizer = export_onnx(work_dir / "torch")
+    with tempfile.TemporaryDirectory(prefix="citebot-reader-") as tmp:
+        graph8 = quantize(graph32, tmp)
+        t0 = time.time()
+        asked = ask_all(dev_file, held_out, limit=fit_limit)
+        write_model(Path(tmp) / "fp32", graph32, tokenizer, {})
+        fp32 = read_all(asked, Reader(Path(tmp) / "fp32"))
+        write_model(Path(tmp) / "int8", graph8, tokenizer, {})
+        int8 = read_all(asked, Reader(Path(tmp) / "int8"))
+        log.info("held-out features collected in %.0f s", time.time() - t0)
+    cal32, fig32 = fit(fp32)
+    cal8, fig8 = fit(int8)
+    loss = max(fig32["auc_confidence"] - fig8["auc_confidence"],
+               fig32["top1_holds_answer_reader"] - fig8["top1_holds_answer_reader"])
+    if loss > max_quantisation_loss:
+        raise SettingError(f"int8 quantisation lost {loss:.3f} of held-out AUC/top-1 (more than "
+                           f"{max_quantisation_loss}); the float32 graph is over the size limit, so nothing was "
+                           f"written")
+    out_dir = Path(out)
+    write_model(out_dir, graph8, tokenizer, {"quantisation": "dynamic int8 weights (onnxruntime)",
+                                             "training": summary})
+    (out_dir / CALIBRATOR_FILE).write_text(cal8.to_json({"held_out": fig8, "held_out_float32": fig32}),
+                                            encoding="utf-8")
+    write_card(out_dir, summary, fig8, fig32, len(graph8))
+    return (f"reader written to {out_dir}: {summary['pairs']} pairs, {summary['steps']} steps; held-out "
+            f"({', '.join(held_out)}): top-1 {fig8['top1_holds_answer_reader']} (heuristic "
+            f"{fig8['top1_holds_answer_heuristic']}), AUC {fig8['auc_confidence']} (heuristic "
+            f"{fig8['auc_heuristic']}), threshold {fig8['threshold']}")
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m qa.reader.pipeline")
+    p.add_argument("--work", default="build/reader")
+    p.add_argument("--out", default="build/reader/model")
+    p.add_argument("--package-only", action="store_true")
+    p.add_argument("--fit-limit", type=int, help="fit on the first N held-out questions (smoke tests)")
+    a = p.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    print(package(a.work, a.out, a.fit_limit) if a.package_only else
+          train_reader(out=a.out, work=a.work, fit_limit=a.fit_limit))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

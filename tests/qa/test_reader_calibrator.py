@@ -1,0 +1,61 @@
+"""The calibrator: its logistic regression against scikit-learn's, its fit on hand-made data, its file format."""
+import dataclasses
+
+import numpy as np
+import pytest
+
+from index.errors import ModelError
+from qa.reader.calibrator import Calibrator, fit_logistic
+from qa.reader.fit import QuestionFeatures, auc as fit_auc, fit, threshold_for, top1
+
+
+def test_fit_logistic_matches_scikit_learn():
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(400, 4))
+    y = (x @ np.array([1.5, -2.0, 0.5, 0.0]) + 0.3 + rng.normal(size=400) > 0).astype(float)
+    l2 = 1e-2
+    w, b = fit_logistic(x, y, l2)
+    ref = LogisticRegression(C=1.0 / (l2 * len(x)), tol=1e-10, max_iter=10_000).fit(x, y)
+    np.testing.assert_allclose(w, ref.coef_[0], atol=1e-4)
+    assert b == pytest.approx(ref.intercept_[0], abs=1e-4)
+
+
+def test_calibrator_round_trips_and_checks_its_file(tmp_path):
+    c = Calibrator(0.05, 2.0, -3.0, 0.3)
+    (tmp_path / "calibrator.json").write_text(c.to_json({"held_out": {}}), encoding="utf-8")
+    assert Calibrator.load(tmp_path) == c
+    assert c.probability(1.5) == pytest.approx(0.5)
+    np.testing.assert_allclose(c.scores([1.0, 0.5], [2.0, -2.0]), [1.1, 0.4])
+    (tmp_path / "calibrator.json").write_text("{", encoding="utf-8")
+    with pytest.raises(ModelError, match="not valid JSON"):
+        Calibrator.load(tmp_path)
+    (tmp_path / "calibrator.json").write_text('{"format_version": 1}', encoding="utf-8")
+    with pytest.raises(ModelError, match="format 1; this citebot reads 2"):
+        Calibrator.load(tmp_path)
+
+
+def q(article, answerable, heuristic, logits, y):
+    return QuestionFeatures(article, answerable, np.array(heuristic, float), np.array(logits, float),
+                            np.array(y, float))
+
+
+def test_fit_picks_the_reader_weight_that_chooses_right_and_the_threshold_from_held_out_articles():
+    # the heuristic prefers the wrong first candidate; a reader weight above 0.1 puts the right one first: the
+    # smallest such weight of the grid is chosen
+    qs = [q(a, True, [1.0, 0.8], [-1.0, 1.0], [0, 1]) for a in "ABC" for _ in range(4)]
+    qs += [q(a, False, [0.5, 0.4], [-2.0, -2.0], [0, 0]) for a in "ABC" for _ in range(4)]
+    assert top1(qs, 0.0) == 0.0 and top1(qs, 0.2) == 1.0
+    cal, figures = fit(qs)
+    assert cal.reader_weight == 0.15 and cal.scale > 0
+    assert figures["top1_holds_answer_reader"] == 1.0 and figures["top1_holds_answer_heuristic"] == 0.0
+    assert figures["auc_confidence"] == 1.0 and figures["false_abstention"] == 0.0
+    assert figures["abstention_unanswerable"] == 1.0
+    assert dataclasses.replace(cal, threshold=0.0) != cal  # a threshold was chosen
+
+
+def test_auc_and_threshold_by_hand():
+    assert fit_auc([0.9, 0.8], [0.1, 0.8]) == pytest.approx((2 + 1.5) / 4)
+    # 20 answerable confidences 0.00 .. 0.95: 5 % may be abstained on -> exactly one below the threshold
+    assert threshold_for([i / 20 for i in range(20)], 0.05) == pytest.approx(0.05)
