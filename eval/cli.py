@@ -213,8 +213,8 @@ def run_reader_calibrate(args, path: Path, items) -> int:
     print("| min_confidence | answer recall | false abstention | abstention | citation recall |")
     print("|---:|---:|---:|---:|---:|")
     for p in points:
-        mark = " ◀ recommended" if p == best else ""
-        if p == best or abs(p.threshold * 20 - round(p.threshold * 20)) < 1e-9:
+        mark = " ◀ recommended" if p == best else " ◀ shipped" if abs(p.threshold - shipped) < 5e-5 else ""
+        if mark or abs(p.threshold * 20 - round(p.threshold * 20)) < 1e-9:
             print(f"| {p.threshold:.4f} | {p.answer_recall} | {p.false_abstention} | {p.abstention} | "
                   f"{p.citation_recall} |{mark}")
     print(explain(best, shipped, points))

@@ -41,9 +41,9 @@ def score_threshold(run: RunResult, t: float) -> ThresholdPoint:
                           share(sum(bool(v.citation_hit) for _, v in answered), len(answered)))
 
 
-def thresholds(run: RunResult, steps: int = 20) -> list[float]:
-    """0 to 1 in equal steps, plus every confidence where a figure changes near the recommendation."""
-    return sorted({round(i / steps, 4) for i in range(steps + 1)} |
+def thresholds(run: RunResult, extra: Sequence[float] = (), steps: int = 20) -> list[float]:
+    """0 to 1 in equal steps, every confidence (where a figure changes) and the ``extra`` ones."""
+    return sorted({round(i / steps, 4) for i in range(steps + 1)} | {round(t, 4) for t in extra} |
                   {round(r.confidence, 4) for r in run.results if r.confidence is not None})
 
 
@@ -60,9 +60,10 @@ def reader_sweep(items: Sequence[GoldItem], index_dir: str, mode: str = "hybrid"
 
     from .configs import CitebotConfig, CitebotSystem
 
-    run = run_gold(items, CitebotSystem(index_dir, CitebotConfig(mode, k, forced=True), cold_queries=False), advance)
+    config = CitebotConfig(mode, k, answerer="reader", forced=True)
+    run = run_gold(items, CitebotSystem(index_dir, config, cold_queries=False), advance)
     shipped = Calibrator.load(get_reader().folder).threshold
-    return [score_threshold(run, t) for t in thresholds(run)], shipped
+    return [score_threshold(run, t) for t in thresholds(run, [shipped])], shipped
 
 
 def explain(best: ThresholdPoint | None, shipped: float, points: Sequence[ThresholdPoint]) -> str:
