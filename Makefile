@@ -21,7 +21,6 @@ demo: install
 	$(BIN)/citebot ask "Who did Harris meet in Guatemala?" --index-dir $(INDEX_DIR)
 	$(BIN)/citebot ask "What did Ocasio-Cortez say about seeking asylum?" --index-dir $(INDEX_DIR)
 	$(BIN)/citebot ask "What is the capital of Peru?" --index-dir $(INDEX_DIR)
-	$(BIN)/citebot ask "Who is the president of Mexico?" --answerer reader --json --index-dir $(INDEX_DIR)
 	@echo
 	@echo "Next: . $(VENV)/bin/activate && citebot ask \"your question\" --index-dir $(INDEX_DIR)   (or $(BIN)/citebot ...)"
 
