@@ -55,3 +55,19 @@ def test_threshold_sweep_by_hand():
                                                                    pytest.approx(1 / 3, abs=1e-4), 0.5)
     points = [score_threshold(run, t) for t in (0.0, 0.5, 0.65)]
     assert recommend(points).threshold == 0.5  # the highest one abstaining on no answerable question
+
+
+def test_reader_sweep_runs_the_reader_without_abstaining(monkeypatch):
+    """The sweep must score the reader's confidences, whatever the default answerer is."""
+    import eval.threshold as th
+
+    seen = {}
+
+    def fake_run_gold(items, system, advance=None):
+        seen["config"] = system.cfg
+        return run_of(ROWS)
+
+    monkeypatch.setattr(th, "run_gold", fake_run_gold)
+    points, shipped = th.reader_sweep([], "nowhere")
+    assert seen["config"].answerer == "reader" and seen["config"].forced
+    assert any(abs(p.threshold - shipped) < 1e-4 for p in points)  # the shipped threshold is scored exactly
