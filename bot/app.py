@@ -66,10 +66,13 @@ def _bolt_logger() -> logging.Logger:
     return logger
 
 
-def _default_answer_fn() -> AnswerFn:
+def _default_answer_fn(settings: BotSettings) -> AnswerFn:
+    """``qa.ask`` with the configured answerer."""
+    from functools import partial
+
     from qa import ask
 
-    return ask
+    return partial(ask, answerer=settings.answerer)
 
 
 def create_app(settings: BotSettings, answer_fn: AnswerFn | None = None, client=None, *,
@@ -84,7 +87,7 @@ def create_app(settings: BotSettings, answer_fn: AnswerFn | None = None, client=
     store = store or FeedbackStore(settings.feedback_db)
     deduper = deduper or EventDeduper(settings.feedback_db)
     gate = Gate(settings, limiter or RateLimiter(settings.rate_limit), deduper)
-    handlers = Handlers(settings, gate, Responder(settings, answer_fn or _default_answer_fn(), store), store)
+    handlers = Handlers(settings, gate, Responder(settings, answer_fn or _default_answer_fn(settings), store), store)
     executor = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="citebot-slack")
     try:
         app = App(client=client or make_client(settings), signing_secret=settings.signing_secret,

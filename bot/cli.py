@@ -38,6 +38,8 @@ def register(subparsers) -> None:
                    help="answer only in this channel (repeatable; default: $CITEBOT_SLACK_CHANNELS or any)")
     p.add_argument("--rate-limit", type=int, default=None, metavar="N",
                    help="questions per user per minute, 0 for no limit (default: $CITEBOT_SLACK_RATE_LIMIT or 10)")
+    p.add_argument("--answerer", default=None, metavar="NAME",
+                   help="heuristic or reader (default: $CITEBOT_ANSWERER or heuristic)")
     p.set_defaults(func=run)
 
 
@@ -45,7 +47,7 @@ def settings_from_args(args: argparse.Namespace, env=None) -> BotSettings:
     return BotSettings.from_env(
         os.environ if env is None else env, http=bool(getattr(args, "http", False)), host=args.host,
         port=args.port, index_dir=args.index_dir, feedback_db=args.feedback_db, slash_response=args.slash_response,
-        allowed_channels=args.allow_channel, rate_limit=args.rate_limit)
+        allowed_channels=args.allow_channel, rate_limit=args.rate_limit, answerer=getattr(args, "answerer", None))
 
 
 def run(args: argparse.Namespace) -> int:

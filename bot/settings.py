@@ -28,6 +28,7 @@ NAMES = {
     "host": "--host",
     "k": "-k",
     "workers": "CITEBOT_SLACK_WORKERS",
+    "answerer": "CITEBOT_ANSWERER (--answerer)",
 }
 
 
@@ -51,6 +52,7 @@ class BotSettings:
     rate_limit: int = 10  # questions per user per minute; 0 turns the limit off
     k: int = 5
     workers: int = 8  # threads answering questions in parallel
+    answerer: str = "heuristic"  # qa.ANSWERERS: "reader" adds calibrated confidence and "low confidence" notes
 
     def __post_init__(self) -> None:
         _require(self.bot_token, "bot_token", "a bot token, xoxb-…")
@@ -75,6 +77,10 @@ class BotSettings:
         _range(self.rate_limit, "rate_limit", 0, 10_000)
         _range(self.k, "k", 1, 50)
         _range(self.workers, "workers", 1, 256)
+        from qa import ANSWERERS
+
+        if self.answerer not in ANSWERERS:
+            raise ConfigError(f"{NAMES['answerer']} must be one of {', '.join(ANSWERERS)}, got {self.answerer!r}")
         if not self.host:
             raise ConfigError(f"{NAMES['host']} is empty")
         if not self.feedback_db:
@@ -101,6 +107,7 @@ class BotSettings:
             "feedback_db": env.get("CITEBOT_SLACK_DB") or DEFAULT_DB,
             "slash_response": env.get("CITEBOT_SLACK_SLASH_RESPONSE") or "ephemeral",
             "allowed_channels": parse_channels(env.get("CITEBOT_SLACK_CHANNELS", "")),
+            "answerer": env.get("CITEBOT_ANSWERER") or "heuristic",
         }
         for name in ("rate_limit", "workers"):
             raw = env.get(_env_name(name))
