@@ -94,8 +94,9 @@ def test_follow_up_in_thread_uses_the_earlier_question(make_bot):
     first = ask_in_channel(bot, f"<@{BOT_USER_ID}> What did Harris announce in Guatemala?")
     finished(bot.fake, CHANNEL, first.ts)
     follow = ask_in_channel(bot, f"<@{BOT_USER_ID}> and who criticized it?", thread_ts=first.ts)
-    finished(bot.fake, CHANNEL, first.ts)
+    # wait for the follow-up's own 👀 to go (the first question's went long ago), then check the thread
     bot.fake.wait_for(lambda: any(c.params.get("timestamp") == follow.ts for c in bot.fake.of("reactions.remove")))
+    finished(bot.fake, CHANNEL, first.ts)
 
     assert answerer.questions[1] == "What did Harris announce in Guatemala? and who criticized it?"
     [replies] = bot.fake.of("conversations.replies")
