@@ -28,8 +28,8 @@ from .text import candidate_text
 @dataclass(frozen=True)
 class ReaderSettings:
     min_confidence: float | None = None  # abstain below this probability; None: the calibrated default
-    max_candidates: int = 6        # sentences the reader reads, the heuristic's best first (on held-out SQuAD the
-                                   # best re-ranked sentence was among the heuristic's first 6 every time)
+    max_candidates: int = 6        # sentences the reader reads, the heuristic's best first (on held-out SQuAD,
+                                   # reading 6, 8, 10, 12 or 16 chose the answer sentence equally often)
 
     def __post_init__(self) -> None:
         if self.min_confidence is not None:
