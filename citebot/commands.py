@@ -30,9 +30,9 @@ def register(sub) -> None:
         q.add_argument("--mode", default="hybrid", help="hybrid, dense or lexical retrieval")
         q.add_argument("--llm-model", help="chat model name (or CITEBOT_LLM_MODEL); default: extractive answers")
         q.add_argument("--llm-base-url", help="OpenAI-compatible base URL (or CITEBOT_LLM_BASE_URL)")
-        q.add_argument("--answerer", default="heuristic",
-                       help="heuristic (default: the sentence score) or reader (re-ranked by the trained reader "
-                            "model, with a calibrated confidence)")
+        q.add_argument("--answerer", default=None,
+                       help="heuristic (the sentence score) or reader (re-ranked by the trained reader model, with "
+                            "a calibrated confidence); default: $CITEBOT_ANSWERER or heuristic")
         q.add_argument("--min-confidence", type=float, metavar="P",
                        help="reader: abstain below this probability, 0-1 (default: the calibrated threshold); "
                             "lower answers more questions, higher abstains more")
@@ -121,7 +121,8 @@ def _render(answer, as_json: bool) -> str:
 
 
 def _ask_options(args) -> dict:
-    return {"index_dir": args.index_dir, "k": args.k, "mode": args.mode, "answerer": args.answerer,
+    answerer = args.answerer or os.environ.get("CITEBOT_ANSWERER") or "heuristic"
+    return {"index_dir": args.index_dir, "k": args.k, "mode": args.mode, "answerer": answerer,
             "min_confidence": args.min_confidence}
 
 

@@ -99,3 +99,16 @@ def test_an_abstention_lists_related_passages(news_index, capsys):
                  "--min-confidence", "1"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("I couldn't find that") and "Related, not an answer:" in out
+
+
+def test_the_answerer_can_come_from_the_environment(news_index, capsys, monkeypatch):
+    _, ix = news_index
+    monkeypatch.setenv("CITEBOT_ANSWERER", "reader")
+    assert main(["ask", "When did the harbour bridge reopen?", "--index-dir", str(ix), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["answerer"] == "reader"
+    assert main(["ask", "When did the harbour bridge reopen?", "--index-dir", str(ix), "--json",
+                 "--answerer", "heuristic"]) == 0  # the flag wins
+    assert json.loads(capsys.readouterr().out)["answerer"] == "heuristic"
+    monkeypatch.setenv("CITEBOT_ANSWERER", "oracle")
+    assert main(["ask", "When did the harbour bridge reopen?", "--index-dir", str(ix)]) == 2
+    assert "invalid answerer 'oracle'" in capsys.readouterr().err
