@@ -77,7 +77,7 @@ class BotSettings:
         _range(self.rate_limit, "rate_limit", 0, 10_000)
         _range(self.k, "k", 1, 50)
         _range(self.workers, "workers", 1, 256)
-        from qa import ANSWERERS
+        from qa.types import ANSWERERS
 
         if self.answerer not in ANSWERERS:
             raise ConfigError(f"{NAMES['answerer']} must be one of {', '.join(ANSWERERS)}, got {self.answerer!r}")

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from index.errors import SettingError
+from qa.types import ANSWERERS
 
 MODES = ("hybrid", "dense", "lexical")  # the modes qa.retriever accepts
-ANSWERERS = ("heuristic", "reader")     # the answerers qa.ask accepts (the first is its default)
 NEVER = -1e9  # a heuristic threshold no score is below: the answerer never abstains
 
 

@@ -1,11 +1,11 @@
 """Evaluation metrics as pure functions (definitions: eval/README.md). No models, no files opened here."""
 from __future__ import annotations
 
-import bisect
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 
+from qa.stats import auc
 from qa.textmatch import contains_answer, normalize
 
 from .records import QuestionResult, Scores, Verdict
@@ -143,19 +143,6 @@ def score(results: Sequence[QuestionResult], verdicts: Sequence[Verdict]) -> Sco
         first_citation_hit=mean(contains_answer(r.citations[0].quote, r.item.answers)
                                 for r, _ in answered if r.citations),
         confidence_auc=confidence_auc(results))
-
-
-def auc(pos: Sequence[float], neg: Sequence[float]) -> float | None:
-    """P(a random positive scores above a random negative), ties counting half; None without both."""
-    if not pos or not neg:
-        return None
-    neg_sorted = sorted(neg)
-    total = 0.0
-    for p in pos:
-        below = bisect.bisect_left(neg_sorted, p)
-        ties = bisect.bisect_right(neg_sorted, p) - below
-        total += below + 0.5 * ties
-    return total / (len(pos) * len(neg))
 
 
 def confidence_auc(results: Sequence[QuestionResult]) -> float | None:

@@ -223,19 +223,23 @@ def _pooled_graph(network, names: list[str]):
 
 def _encoder(graph: Path | bytes, tokenizer: Path | bytes, meta: dict) -> OnnxTextEncoder:
     """An encoder from a graph and a tokenizer JSON, each a file or bytes."""
-    import onnxruntime as ort
     import tokenizers
 
     tok = tokenizers.Tokenizer.from_str((tokenizer.read_bytes() if isinstance(tokenizer, Path) else tokenizer)
                                         .decode("utf-8"))
     tok.enable_truncation(max_length=int(meta["max_length"]))
     tok.no_padding()
+    return OnnxTextEncoder(tok, cpu_session(str(graph) if isinstance(graph, Path) else graph), int(meta["dim"]))
+
+
+def cpu_session(graph: str | bytes):
+    """An ONNX Runtime CPU session for one request at a time: THREADS intra-op threads that do not spin."""
+    import onnxruntime as ort
+
     options = ort.SessionOptions()
     options.intra_op_num_threads = max(1, min(THREADS, os.cpu_count() or 1))
     options.inter_op_num_threads = 1
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     options.log_severity_level = 3  # errors only: its warnings would print on every citebot run
-    session = ort.InferenceSession(str(graph) if isinstance(graph, Path) else graph, options,
-                                   providers=["CPUExecutionProvider"])
-    return OnnxTextEncoder(tok, session, int(meta["dim"]))
+    return ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
 

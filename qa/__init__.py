@@ -7,13 +7,13 @@ from __future__ import annotations
 import importlib
 
 _EXPORTS = {
-    ".api": ("ask", "retrieve", "get_chain", "QuestionError", "DEFAULT_INDEX_DIR", "resolve_index_dir", "ANSWERERS"),
+    ".api": ("ask", "retrieve", "get_chain", "QuestionError", "DEFAULT_INDEX_DIR", "resolve_index_dir"),
     ".extractive": ("ExtractiveAnswerer", "ExtractiveSettings"),
     ".llm": ("LLMAnswerer", "LLMSettings"),
     ".protocols": ("Answerer", "PassageRetriever"),
     ".reader.answerer": ("ReaderAnswerer", "ReaderSettings"),
     ".retriever": ("CitebotRetriever", "HybridSearch"),
-    ".types": ("Answer", "Citation", "Passage", "ABSTAIN_MESSAGE"),
+    ".types": ("Answer", "Citation", "Passage", "ABSTAIN_MESSAGE", "ANSWERERS"),
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 __all__ = sorted(_WHERE)

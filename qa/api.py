@@ -15,13 +15,10 @@ from .llm import LLMAnswerer, LLMSettings
 from .reader.answerer import ReaderAnswerer, ReaderSettings
 from .retriever import MODES, CitebotRetriever, HybridSearch
 from .sources import SourceCheck
-from .types import Answer, Passage
+from .types import ANSWERERS, Answer, Passage
 
 log = logging.getLogger(__name__)
 DEFAULT_INDEX_DIR = ".citebot/index"
-# heuristic: qa.extractive's sentence score (the default); reader: the same re-ranked by the trained cross-encoder
-# (qa.reader), with a calibrated probability as its confidence
-ANSWERERS = ("heuristic", "reader")
 
 
 class QuestionError(CitebotError, ValueError):

@@ -45,9 +45,6 @@ class Candidate:
     text: str              # plain text of the sentence
     dense: float
     score: float
-    lexical: float = 0.0   # share of the question's idf mass the sentence covers
-    type_ok: bool = True   # it offers the kind of answer asked for
-    rank: int = 0          # rank of its passage
     previous: str | None = None  # the sentence before it in its chunk (the reader's context)
 
 
@@ -85,10 +82,9 @@ class ExtractiveAnswerer:
                 toks = set(self.index.bm25.tokenizer(text))
                 lex = sum(w for t, w in weights.items() if covers(toks, t)) / total
                 score = dense + self.settings.lexical_weight * lex + self.settings.rank_weight / (1 + rank)
-                type_ok = offers(kind, text, question)
-                if not type_ok:
+                if not offers(kind, text, question):
                     score -= self.settings.type_penalty
-                out.append(Candidate(srow, p, span.start, span.end, text, dense, score, lex, type_ok, rank, prev))
+                out.append(Candidate(srow, p, span.start, span.end, text, dense, score, prev))
         return sorted(out, key=lambda c: -c.score)
 
     def answer(self, question: str, passages: Sequence[Passage]) -> Answer:
@@ -97,11 +93,11 @@ class ExtractiveAnswerer:
         confidence = round(cands[0].score, 4) if cands else None
         if not cands or cands[0].score < s.min_evidence or max(c.dense for c in cands) < s.min_dense:
             return Answer.abstain(question, passages, self.name, confidence=confidence)
-        chosen = self.select(cands, s.keep_ratio, s.other_doc_ratio)
+        chosen = self.select(cands)
         return self.compose(question, passages, chosen, cands, confidence)
 
     def compose(self, question: str, passages: Sequence[Passage], chosen: list[Candidate],
-                cands: list[Candidate], confidence: float | None, notice: str | None = None) -> Answer:
+                cands: list[Candidate], confidence: float | None) -> Answer:
         """The answer text quoting ``chosen`` (best first), each with its citations."""
         groups = self._merge_duplicates(chosen, cands)
         parts, citations = [], []
@@ -112,18 +108,18 @@ class ExtractiveAnswerer:
                 citations.append(_citation(n, c))
                 markers.append(f"[{n}]")
             parts.append(f"{group[0].text} {''.join(markers)}")
-        return Answer(question, " ".join(parts), False, citations, list(passages), self.name, notice,
+        return Answer(question, " ".join(parts), False, citations, list(passages), self.name,
                       confidence=confidence)
 
-    def select(self, cands: list[Candidate], keep_ratio: float, other_doc_ratio: float) -> list[Candidate]:
-        """The best candidate and up to max_sentences - 1 more scoring within the ratios of it."""
+    def select(self, cands: list[Candidate]) -> list[Candidate]:
+        """The best candidate and up to max_sentences - 1 more scoring within the settings' ratios of it."""
         s = self.settings
         best = cands[0]
         chosen, used = [best], len(best.text)
         for c in cands[1:]:
-            if len(chosen) >= s.max_sentences or c.score < keep_ratio * best.score:
+            if len(chosen) >= s.max_sentences or c.score < s.keep_ratio * best.score:
                 break
-            if c.passage.doc_id != best.passage.doc_id and c.score < other_doc_ratio * best.score:
+            if c.passage.doc_id != best.passage.doc_id and c.score < s.other_doc_ratio * best.score:
                 continue
             if used + len(c.text) + 1 > s.max_chars or self._is_duplicate(c, chosen):
                 continue

@@ -6,6 +6,9 @@ from dataclasses import dataclass, field, replace
 from index.types import Passage
 
 ABSTAIN_MESSAGE = "I couldn't find that in the indexed documents."
+# The extractive answerers ask() accepts, its default first. heuristic: qa.extractive's sentence score; reader: the
+# same re-ranked by the trained cross-encoder (qa.reader), with a calibrated probability as its confidence.
+ANSWERERS = ("heuristic", "reader")
 
 
 @dataclass(frozen=True)

@@ -67,8 +67,7 @@ class ReaderAnswerer:
         confidence = round(float(self.calibrator.probability(cands[0].score)), 4) if cands else 0.0
         if not cands or confidence < self.threshold:
             return Answer.abstain(question, passages, self.name, confidence=confidence)
-        h = self.heuristic.settings
-        chosen = self.heuristic.select(cands, h.keep_ratio, h.other_doc_ratio)
+        chosen = self.heuristic.select(cands)
         answer = self.heuristic.compose(question, passages, chosen, cands, confidence)
         low = confidence < self.threshold + self.calibrator.low_margin
         return dataclasses.replace(answer, answerer=self.name, low_confidence=low)

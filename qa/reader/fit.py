@@ -1,6 +1,6 @@
 """Fit the calibrator on SQuAD articles the reader never saw, with article-level cross-validation, and choose
-the abstention threshold from the out-of-fold probabilities (``python -m qa.reader.fit``; ``citebot
-train-reader`` runs it after training).
+the abstention threshold from the out-of-fold probabilities (``citebot train-reader`` runs it after training;
+``python -m qa.reader.pipeline --package-only`` runs it alone).
 
 Every paragraph of the held-out articles is indexed as one document (as ``citebot eval squad`` does), every
 question is retrieved and its candidates read exactly as ``ask`` would; a candidate is positive when it holds a
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import logging
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,13 +21,13 @@ import numpy as np
 
 from ..extractive import ExtractiveAnswerer
 from ..retriever import HybridSearch
+from ..stats import auc
 from ..textmatch import contains_answer
 from .answerer import ReaderSettings
 from .calibrator import Calibrator, fit_logistic
 from .model import Reader
 from .text import candidate_text
 
-log = logging.getLogger(__name__)
 MAX_FALSE_ABSTENTION = 0.05
 
 
@@ -128,15 +127,6 @@ def out_of_fold(qs: Sequence[QuestionFeatures]) -> tuple[np.ndarray, np.ndarray]
     return conf, right
 
 
-def auc(pos: Sequence[float], neg: Sequence[float]) -> float:
-    """P(a random positive scores above a random negative), ties counting half."""
-    pos, neg = np.asarray(pos, float), np.asarray(neg, float)
-    if not len(pos) or not len(neg):
-        return float("nan")
-    greater = (pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()
-    return float(greater / (len(pos) * len(neg)))
-
-
 def threshold_for(answerable_conf: Sequence[float], max_false_abstention: float = MAX_FALSE_ABSTENTION) -> float:
     """The highest threshold abstaining (confidence < threshold) on at most that share of answerable questions."""
     conf = np.sort(np.asarray(answerable_conf, float))
@@ -153,8 +143,8 @@ def fit(qs: Sequence[QuestionFeatures], max_false_abstention: float = MAX_FALSE_
     heur = np.array([q.heuristic.max() if len(q.y) else -9.0 for q in qs])
     cal = dataclasses.replace(fit_calibrator(qs), threshold=round(threshold, 4))
     figures = {"questions": len(qs), "answerable": int(ans.sum()), "articles": sorted({q.article for q in qs}),
-               "auc_confidence": round(auc(conf[ans], conf[~ans]), 4),
-               "auc_heuristic": round(auc(heur[ans], heur[~ans]), 4),
+               "auc_confidence": _rounded(auc(conf[ans], conf[~ans])),
+               "auc_heuristic": _rounded(auc(heur[ans], heur[~ans])),
                "top1_holds_answer_reader": round(float(right[ans].mean()), 4),
                "top1_holds_answer_heuristic": round(top1(qs, 0.0), 4),
                "top1_holds_answer_reader_alone": round(top1([dataclasses.replace(q, heuristic=0 * q.heuristic)
@@ -164,3 +154,7 @@ def fit(qs: Sequence[QuestionFeatures], max_false_abstention: float = MAX_FALSE_
                "abstention_unanswerable": round(float((conf[~ans] < threshold).mean()), 4),
                "reader_weight": cal.reader_weight}
     return cal, figures
+
+
+def _rounded(x: float | None) -> float | None:
+    return None if x is None else round(x, 4)

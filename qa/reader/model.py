@@ -20,7 +20,6 @@ from .export import FORMAT_VERSION, GRAPH, META, TOKENIZER
 from .files import read_versioned_json
 
 DEFAULT_DIR = Path(__file__).resolve().parent / "model"
-THREADS = 2
 BATCH = 32
 
 
@@ -28,8 +27,9 @@ class Reader:
     """``logits(question, candidates)``: how strongly each candidate answers the question (higher: more)."""
 
     def __init__(self, folder: str | os.PathLike = DEFAULT_DIR):
-        import onnxruntime as ort
         import tokenizers
+
+        from index.onnx_text import cpu_session
 
         self.folder = Path(folder)
         self.meta = read_meta(self.folder)
@@ -38,12 +38,7 @@ class Reader:
         self.tokenizer = tokenizers.Tokenizer.from_str(tok_bytes.decode("utf-8"))
         self.tokenizer.enable_truncation(max_length=int(self.meta["max_tokens"]), strategy="longest_first")
         self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = max(1, min(THREADS, os.cpu_count() or 1))
-        options.inter_op_num_threads = 1
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        options.log_severity_level = 3
-        self.session = ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
+        self.session = cpu_session(graph)
         self.input_names = [i.name for i in self.session.get_inputs()]
         self._lock = threading.Lock()  # the tokenizer's padding/truncation state is shared
 

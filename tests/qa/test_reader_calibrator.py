@@ -6,7 +6,8 @@ import pytest
 
 from index.errors import ModelError
 from qa.reader.calibrator import Calibrator, fit_logistic
-from qa.reader.fit import QuestionFeatures, auc as fit_auc, fit, threshold_for, top1
+from qa.reader.fit import QuestionFeatures, fit, threshold_for, top1
+from qa.stats import auc as fit_auc
 
 
 def test_fit_logistic_matches_scikit_learn():
