@@ -4,10 +4,11 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-from contextlib import contextmanager
 from pathlib import Path
 
 from index.errors import CitebotError
+
+from .progress import progress_tracker
 
 DEFAULT_OUT = "eval-out"
 USAGE = """examples:
@@ -92,37 +93,6 @@ def stdout_console():
     from rich.console import Console
 
     return Console() if sys.stdout.isatty() else Console(width=160)
-
-
-def _plain_tracker(label: str, total: int | None):
-    """Without a terminal: one stderr line per tenth of the way."""
-    state = {"done": 0, "total": total, "shown": 0}
-
-    def advance(n: int = 1, total: int | None = None) -> None:
-        state["done"] += n
-        state["total"] = total or state["total"]
-        step = max(1, (state["total"] or 0) // 10)
-        if state["total"] and (state["done"] - state["shown"] >= step or state["done"] >= state["total"]):
-            state["shown"] = state["done"]
-            print(f"  {label}: {state['done']}/{state['total']}", file=sys.stderr, flush=True)
-    return advance
-
-
-@contextmanager
-def progress_tracker():
-    """A Tracker (see eval.suite): one rich progress bar per task on a terminal, else plain lines."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    if not sys.stderr.isatty():
-        yield _plain_tracker
-        return
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  transient=False) as bar:
-        def track(label: str, total: int | None):
-            task = bar.add_task(label, total=total)
-            return lambda n=1, total=None: bar.update(task, advance=n, **({"total": total} if total else {}))
-
-        yield track
 
 
 def _evaluate_and_write(args, corpus, items) -> int:

@@ -21,13 +21,3 @@ def test_usage_errors(argv, message, capsys, tmp_path, monkeypatch):
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
 
-
-def test_progress_without_a_terminal_prints_tenths(capsys):
-    from eval.cli import progress_tracker
-
-    with progress_tracker() as track:  # pytest captures stderr: not a terminal
-        advance = track("citebot", 25)
-        for _ in range(25):
-            advance()
-    lines = capsys.readouterr().err.splitlines()
-    assert lines[0] == "  citebot: 2/25" and lines[-1] == "  citebot: 25/25" and len(lines) == 13
