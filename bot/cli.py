@@ -16,6 +16,7 @@ from .settings import SLASH_RESPONSES, BotSettings, ConfigError
 
 EXIT_CONFIG = 2
 EXIT_UNAVAILABLE = 1
+SLACK_SDK_LOGGER = "slack_sdk.web.base_client"  # where WebClient logs "Failed to send a request to Slack API server"
 log = logging.getLogger(__name__)
 
 
@@ -66,7 +67,8 @@ def run(args: argparse.Namespace) -> int:
         from .app import create_app
 
         try:
-            bot = create_app(settings)
+            with _quiet_slack_sdk():
+                bot = create_app(settings)
         except ConfigError as e:
             return _fail(str(e), EXIT_CONFIG)
         except Exception as e:  # e.g. auth.test failing between the pre-flight check and now
@@ -88,7 +90,14 @@ def _preflight(settings: BotSettings) -> int:
     from .app import make_client
 
     try:
-        make_client(settings).auth_test()
+        from qa import LLMSettings
+
+        LLMSettings.from_env()  # a bad CITEBOT_LLM_* value: one line now, not an apology for every question
+    except CitebotError as e:
+        return _fail(str(e), EXIT_CONFIG)
+    try:
+        with _quiet_slack_sdk():
+            make_client(settings).auth_test()
     except SlackApiError as e:
         return _fail(f"SLACK_BOT_TOKEN was rejected by Slack's auth.test ({e.response.get('error')})", EXIT_CONFIG)
     except OSError as e:
@@ -129,6 +138,23 @@ def _serve(settings: BotSettings, bot) -> int:
     finally:
         handler.close()
     return 0
+
+
+@contextmanager
+def _quiet_slack_sdk():
+    """While the token is checked, drop slack_sdk's own ERROR line per failed attempt: the caller reports the
+    failure in one line. Kept with -v (debug logging); the filter is removed afterwards."""
+    logger = logging.getLogger(SLACK_SDK_LOGGER)
+    verbose = log.isEnabledFor(logging.DEBUG)
+
+    def quiet(record: logging.LogRecord) -> bool:
+        return verbose
+
+    logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        logger.removeFilter(quiet)
 
 
 @contextmanager

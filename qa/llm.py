@@ -1,12 +1,14 @@
 """Answer with any LangChain chat model; passages are numbered data, citations are checked."""
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from http import HTTPStatus
 
-from index.errors import SettingError
+from index.errors import CitebotError, SettingError, check_choice
 
 from .protocols import Answerer
 from .types import Answer, Citation, Passage
@@ -19,6 +21,12 @@ SYSTEM = (
     "reply exactly NOT_FOUND.")
 NOT_FOUND = "NOT_FOUND"
 _MARKER = re.compile(r"\[(\d{1,3})\]")
+log = logging.getLogger(__name__)
+ON_ERROR = ("raise", "fallback")  # an LLM failure: raise LLMError, or answer with the fallback plus a notice
+
+
+class LLMError(CitebotError):
+    """The chat model could not answer (unreachable, timed out, refused the key, no such model, server error)."""
 
 
 def format_passages(question: str, passages: Sequence[Passage]) -> str:
@@ -49,27 +57,119 @@ def _clean_markers(text: str, passages: Sequence[Passage]) -> tuple[str, list[in
 @dataclass
 class LLMAnswerer:
     chat_model: object            # any LangChain BaseChatModel
-    fallback: Answerer            # used when the model cites nothing valid
+    fallback: Answerer            # used when the model cites nothing valid, and on failure with on_error="fallback"
     name: str = "llm"
+    settings: "LLMSettings | None" = None  # names the endpoint, model and timeout in error messages
+    on_error: str = "raise"       # ON_ERROR
+
+    def __post_init__(self) -> None:
+        check_choice("on_error", self.on_error, ON_ERROR)
 
     def answer(self, question: str, passages: Sequence[Passage]) -> Answer:
         if not passages:
             return Answer.abstain(question, passages, self.name)
         from langchain_core.messages import HumanMessage, SystemMessage
 
-        reply = self.chat_model.invoke([SystemMessage(SYSTEM), HumanMessage(format_passages(question, passages))])
+        try:
+            reply = self.chat_model.invoke([SystemMessage(SYSTEM), HumanMessage(format_passages(question, passages))])
+        except Exception as e:
+            error = llm_error(e, self.settings)
+            if error is None:
+                raise
+            if self.on_error == "raise":
+                raise error from e
+            log.info("answering without the LLM: %s", error)
+            return self.fallback.answer(question, passages).with_notice(f"showing the extractive answer: {error}")
         text = reply.content if isinstance(reply.content, str) else str(reply.content)
         if text.strip().startswith(NOT_FOUND):
             return Answer.abstain(question, passages, self.name)
         cleaned, order = _clean_markers(text, passages)
         if not order:
             return self.fallback.answer(question, passages)
-        cites = [Citation(n, p.doc_id, p.source, p.title, p.text, p.start, p.end, p.score)
+        cites = [Citation(n, p.doc_id, p.source, p.title, p.text, p.start, p.end, p.score, p.date)
                  for n, p in enumerate((passages[i - 1] for i in order), 1)]
         return Answer(question, cleaned, False, cites, list(passages), self.name)
 
 
+def llm_error(e: Exception, settings: "LLMSettings | None" = None) -> LLMError | None:
+    """One line naming the endpoint and the cause of a chat model failure; None for an error that is not one
+    (a bug is not hidden). Reads the OpenAI SDK's errors (what langchain_openai raises) and LangChain's own."""
+    import openai
+
+    if not isinstance(e, openai.APIError):
+        from langchain_core.exceptions import ModelError
+
+        return LLMError(f"LLM failed: {_one_line(str(e)) or type(e).__name__}") if isinstance(e, ModelError) else None
+    url = _endpoint(e.request.url) if e.request is not None else _configured(settings)
+    hint = ""
+    if isinstance(e, openai.APITimeoutError):  # before APIConnectionError, its base class
+        cause = "timeout"
+        if settings is not None:
+            tries = settings.retries + 1
+            cause += f", no answer within {settings.timeout:g} s ({tries} attempt{'s' if tries > 1 else ''})"
+        hint = "the limit is --llm-timeout or CITEBOT_LLM_TIMEOUT"
+    elif isinstance(e, openai.APIConnectionError):
+        cause, hint = _root_cause(e), "check --llm-base-url or CITEBOT_LLM_BASE_URL"
+    elif isinstance(e, openai.APIStatusError):
+        cause = f"HTTP {e.status_code}{_phrase(e.status_code)}"
+        if e.status_code == 401:
+            cause, hint = f"{cause}, the API key was rejected", "set CITEBOT_LLM_API_KEY or OPENAI_API_KEY"
+        elif e.status_code == 404:
+            model = f"model {settings.model!r}" if settings else "the model"
+            cause, hint = f"{cause}, {model} not found", "check --llm-model and --llm-base-url"
+        elif e.status_code >= 500:
+            cause = f"{cause}, a server error"
+        said = _server_said(e.body)
+        cause += f" (server: {said})" if said else ""
+    else:
+        cause = f"invalid response ({_one_line(e.message) or type(e).__name__})"
+    return LLMError(f"LLM at {url} failed: {cause}" + (f"; {hint}" if hint else ""))
+
+
+def _one_line(text: str, limit: int = 160) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _endpoint(url) -> str:
+    """The base URL a request went to: no credentials, no query string, no API path."""
+    text = re.sub(r"//[^/@]*@", "//", str(url).split("?", 1)[0])
+    return text.removesuffix("/chat/completions")
+
+
+def _configured(settings: "LLMSettings | None") -> str:
+    return (settings.base_url if settings else None) or "the default OpenAI endpoint"
+
+
+def _phrase(code: int) -> str:
+    try:
+        return " " + HTTPStatus(code).phrase
+    except ValueError:
+        return ""
+
+
+def _root_cause(e: BaseException) -> str:
+    """The innermost cause, e.g. "connection refused" or "name or service not known"."""
+    for _ in range(20):  # a chain, never a cycle, but bounded all the same
+        if (e.__cause__ or e.__context__) is None:
+            break
+        e = e.__cause__ or e.__context__
+    return _one_line(getattr(e, "strerror", None) or str(e) or type(e).__name__).lower()
+
+
+def _server_said(body: object) -> str:
+    if isinstance(body, dict):
+        body = body.get("message") or (body.get("error") if isinstance(body.get("error"), str) else None)
+    return _one_line(body) if isinstance(body, str) else ""
+
+
 PROVIDERS = ("openai",)
+
+
+# Bounds of the timeout (seconds per request) and of the retries after a failed request (connection error,
+# timeout, HTTP 408/409/429/5xx; the OpenAI client waits 0.5-8 s between attempts).
+TIMEOUT_DEFAULT, TIMEOUT_MAX = 30.0, 600.0
+RETRIES_DEFAULT, RETRIES_MAX = 1, 10
 
 
 @dataclass(frozen=True)
@@ -80,25 +180,64 @@ class LLMSettings:
     base_url: str | None = None
     api_key: str | None = None
     provider: str = "openai"
-    timeout: float = 60.0
+    timeout: float = TIMEOUT_DEFAULT
+    retries: int = RETRIES_DEFAULT
 
     def __post_init__(self) -> None:
         if self.provider not in PROVIDERS:
             raise SettingError(f"invalid LLM provider {self.provider!r}; valid values: {', '.join(PROVIDERS)}")
         if not self.model:
             raise SettingError("LLM model name is empty; set --llm-model or CITEBOT_LLM_MODEL")
+        check_timeout("LLM timeout", self.timeout)
+        check_retries("LLM retries", self.retries)
 
     @classmethod
-    def from_env(cls, model: str | None = None, base_url: str | None = None) -> "LLMSettings | None":
+    def from_env(cls, model: str | None = None, base_url: str | None = None, timeout: float | None = None,
+                 retries: int | None = None) -> "LLMSettings | None":
+        """The settings from the arguments (CLI flags), else CITEBOT_LLM_*; None when no model is named.
+
+        The timeout and retries are checked even then, each error naming the flag or variable it came from."""
+        timeout = _setting(timeout, "--llm-timeout", "CITEBOT_LLM_TIMEOUT", float, TIMEOUT_DEFAULT, check_timeout)
+        retries = _setting(retries, "--llm-retries", "CITEBOT_LLM_RETRIES", int, RETRIES_DEFAULT, check_retries)
         model = model or os.environ.get("CITEBOT_LLM_MODEL")
         if not model:
             return None
         return cls(model=model, base_url=base_url or os.environ.get("CITEBOT_LLM_BASE_URL"),
                    api_key=os.environ.get("CITEBOT_LLM_API_KEY") or os.environ.get("OPENAI_API_KEY"),
-                   provider=os.environ.get("CITEBOT_LLM_PROVIDER", "openai"))
+                   provider=os.environ.get("CITEBOT_LLM_PROVIDER", "openai"), timeout=timeout, retries=retries)
 
     def chat_model(self):
         from langchain_openai import ChatOpenAI
 
         return ChatOpenAI(model=self.model, base_url=self.base_url, api_key=self.api_key or "not-needed",
-                          temperature=0, timeout=self.timeout, max_retries=1)
+                          temperature=0, timeout=self.timeout, max_retries=self.retries)
+
+
+def check_timeout(name: str, value: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise SettingError(f"{name} must be a number of seconds (got {value!r})")
+    if not 0 < value <= TIMEOUT_MAX:  # also refuses NaN
+        bound = "greater than 0" if not value > 0 else f"at most {TIMEOUT_MAX:g} seconds"
+        raise SettingError(f"{name} must be {bound} (got {value:g})")
+    return value
+
+
+def check_retries(name: str, value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= RETRIES_MAX:
+        raise SettingError(f"{name} must be a whole number from 0 to {RETRIES_MAX} (got {value!r})")
+    return value
+
+
+def _setting(value, flag: str, env: str, kind: type, default, check):
+    """The flag's value, else the environment variable's, else the default; checked, naming where it came from."""
+    if value is not None:
+        return check(flag, value)
+    raw = os.environ.get(env, "").strip()
+    if not raw:
+        return default
+    try:
+        parsed = kind(raw)
+    except ValueError:
+        what = "a number of seconds" if kind is float else "a whole number"
+        raise SettingError(f"{env} must be {what} (got {raw!r})") from None
+    return check(env, parsed)

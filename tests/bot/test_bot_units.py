@@ -67,7 +67,7 @@ def test_the_default_answer_function_uses_the_configured_answerer():
     from bot.app import _default_answer_fn
 
     fn = _default_answer_fn(BotSettings.from_env({**HTTP_ENV, "CITEBOT_ANSWERER": "reader"}, http=True))
-    assert fn.keywords == {"answerer": "reader"}
+    assert fn.keywords == {"answerer": "reader", "on_llm_error": "fallback"}  # an LLM failure: a note, not an error
 
 
 # -- text ----------------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from qa import LLMSettings, ask
+from tests.qa.llm_servers import reply_json
 
 pytestmark = pytest.mark.slow
 
@@ -23,16 +24,11 @@ class StubOpenAI:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 stub.requests.append({"path": self.path, "body": body})
                 content = stub.replies.pop(0) if stub.replies else "NOT_FOUND"
-                data = json.dumps({
+                reply_json(self, 200, {
                     "id": "chatcmpl-stub", "object": "chat.completion", "created": 0, "model": body["model"],
                     "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
                                  "finish_reason": "stop"}],
-                    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}})
 
             def log_message(self, *args):
                 pass
