@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qa import Answer, Citation
+from qa.types import in_quotes
 
 SECTION_CHARS = 3000
 MAX_BLOCKS = 50
@@ -93,7 +94,8 @@ def status(text: str) -> SlackMessage:
 
 def source_line(c: Citation) -> str:
     title = c.title.strip() or os.path.basename(c.source) or c.doc_id
-    return f"[{c.n}] *{escape(trim(title, 150))}* — “{escape(trim(c.quote, QUOTE_CHARS))}”"
+    date = f" ({c.date})" if c.date else ""
+    return f"[{c.n}] *{escape(trim(title, 150))}*{date} — {escape(in_quotes(trim(c.text, QUOTE_CHARS)))}"
 
 
 def sources_blocks(citations: Sequence[Citation]) -> list[dict]:

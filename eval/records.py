@@ -33,12 +33,13 @@ class CitationRecord:
     start: int
     end: int
     score: float | None = None     # the answerer's score for the cited sentence/chunk, when it gives one
+    date: str | None = None        # the cited document's publication date, when the answerer gives one
 
     @classmethod
     def of(cls, c: CitationLike) -> "CitationRecord":
         score = getattr(c, "score", None)
         return cls(int(c.n), c.doc_id, c.source, c.quote, int(c.start), int(c.end),
-                   None if score is None else float(score))
+                   None if score is None else float(score), getattr(c, "date", None))
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
 
-from .markup import markdown_images, plain
+from .dates import date_line, date_prefix, dateline, parse_date
+from .markup import front_matter, markdown_images, markdown_lines, plain
 from .types import Span, stripped_span
 
 # Lines of site chrome, matched on the whole line (case-insensitive): the US web
@@ -47,25 +47,13 @@ CREDIT = tuple(re.compile(p, re.I) for p in (
     r"credit:.{0,120}",
 ))
 
-DATE_LINE = re.compile(r"(release date|published|posted|updated on|date)\s*:?\s+(?P<d>.{6,40})", re.I)
-DATE_PREFIX = re.compile(r"\s*date:?\s+(?P<d>\d{4}-\d{2}-\d{2})(?:[T ][\d:.]+Z?)?\s+", re.I)
 LIST_ITEM = re.compile(r"\s*(\d{1,2}[.)]|[-*•·])\s+")
 TERMINAL = re.compile(r"[.!?…][\"”’')\]]*$")
 HEADING_MAX_WORDS = 14
-
-
-def parse_date(text: str) -> str | None:
-    """ISO date from '2021-06-08', 'July 11, 2018' or '11 July 2018'; None otherwise."""
-    text = text.strip().rstrip(".")
-    m = re.match(r"\d{4}-\d{2}-\d{2}", text)
-    if m:
-        return m.group(0)
-    for fmt in ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%m/%d/%Y"):
-        try:
-            return datetime.strptime(text, fmt).date().isoformat()
-        except ValueError:
-            continue
-    return None
+# A date with no label (a line holding only a date, a news dateline) is read only before this many paragraphs of
+# content; a labelled line ("Published 12 April 2023") anywhere; a label opening a paragraph only up there too.
+TOP_PARAGRAPHS = 2
+FRONT_MATTER_DATES = ("date", "published", "pubdate", "publishdate", "publish_date", "date_published", "created")
 
 
 @dataclass(frozen=True)
@@ -103,11 +91,14 @@ def _is_heading(text: str) -> bool:
     return len(text.split()) <= HEADING_MAX_WORDS
 
 
-def clean_units(raw: str, units: list[Span], title_hint: str | None = None) -> Cleaned:
-    """Classify candidate units (lines or HTML blocks) into content and boilerplate."""
+def clean_units(raw: str, units: list[Span], title_hint: str | None = None, date_hint: str | None = None) -> Cleaned:
+    """Classify candidate units (lines or HTML blocks) into content and boilerplate; find the title and date.
+
+    ``date_hint`` (from metadata: front matter, HTML meta tags) wins over a date written in the text.
+    """
     kept: list[Span] = []
     seen: set[str] = set()
-    title, date = title_hint, None
+    title, date = title_hint, date_hint
     in_breadcrumb = False
     for u in units:
         text = plain(raw[u.start:u.end])
@@ -117,15 +108,16 @@ def clean_units(raw: str, units: list[Span], title_hint: str | None = None) -> C
         if in_breadcrumb and LIST_ITEM.match(raw, u.start):
             continue
         in_breadcrumb = low.startswith("breadcrumb")
-        m = DATE_PREFIX.match(raw, u.start, u.end)
-        if m:
-            date = date or parse_date(m.group("d"))
-            u = Span(m.end(), u.end)
+        top = len(kept) < TOP_PARAGRAPHS
+        prefix = date_prefix(raw, u.start, u.end) if top else None
+        if prefix:
+            date = date or prefix.iso
+            u = Span(prefix.end, u.end)
             text = plain(raw[u.start:u.end])
-        m = DATE_LINE.fullmatch(text)
-        if m and len(text) < 60 and parse_date(m.group("d")):
-            if not low.startswith(("last", "updated")):
-                date = date or parse_date(m.group("d"))
+        line = date_line(text)
+        if line:  # a line stating a date is metadata, never content or a title
+            if line.published and (line.labelled or top):
+                date = date or line.iso
             continue
         if _is_chrome(text) or text in seen:
             continue
@@ -134,6 +126,8 @@ def clean_units(raw: str, units: list[Span], title_hint: str | None = None) -> C
             if title is None and not kept:
                 title = text.rstrip(":")
             continue
+        if not kept:
+            date = date or dateline(text)
         kept.append(u)
     blocks = _merge(raw, kept)
     if title is None:
@@ -163,5 +157,12 @@ def _title_from_text(raw: str, blocks: list[Span], limit: int = 80) -> str:
 
 
 def clean_text(raw: str) -> Cleaned:
-    """Clean a plain-text or markdown page."""
-    return clean_units(raw, _lines(raw, markdown_images(raw)))
+    """Clean a plain-text or markdown page: front matter gives the title and date, heading markers are not text."""
+    removed = markdown_images(raw)
+    meta = front_matter(raw)
+    fields = meta.fields if meta else {}
+    if meta:
+        removed.append((0, meta.end))
+    units, h1 = markdown_lines(raw, _lines(raw, removed))
+    date = next((d for k in FRONT_MATTER_DATES if (d := parse_date(fields.get(k, "")))), None)
+    return clean_units(raw, units, title_hint=fields.get("title") or h1, date_hint=date)

@@ -1,9 +1,11 @@
 """HTML pages: text blocks as raw spans (inline tags stay inside a span), then the shared cleaning."""
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 from .clean import Cleaned, clean_units
+from .dates import parse_date
 from .markup import plain
 from .types import Span, stripped_span
 
@@ -13,6 +15,13 @@ BLOCK = {"p", "div", "section", "article", "main", "li", "ul", "ol", "h1", "h2",
          "h6", "br", "tr", "td", "th", "table", "blockquote", "pre", "title", "dd", "dt", "hr", "body",
          "figure", "img"}
 VOID = {"br", "hr", "img", "meta", "link", "input", "source", "wbr", "area", "base", "col", "embed"}
+# <meta name|property|itemprop=...> naming the publication date (lower case); modified/updated dates are not read.
+DATE_META = {"article:published_time", "og:published_time", "og:article:published_time", "published_time",
+             "date", "pubdate", "publishdate", "publish-date", "publish_date", "published-date", "datepublished",
+             "dc.date", "dc.date.issued", "dcterms.date", "dcterms.issued", "dcterms.created", "citation_date",
+             "citation_publication_date", "sailthru.date", "parsely-pub-date", "article.published", "date.release"}
+AWAY = {"nav", "footer", "aside"}  # a <time> in these dates another page (related articles, comments)
+JSON_LD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]{8,40})"')
 
 
 class _Blocks(HTMLParser):
@@ -29,6 +38,8 @@ class _Blocks(HTMLParser):
         self.blocks: list[Span] = []
         self.title: str | None = None
         self._in_title = False
+        self.away_depth = 0
+        self.dates: dict[str, str] = {}  # "meta", "time" (marked as the publication date), "first time" -> ISO
 
     def _offset(self) -> int:
         line, col = self.getpos()
@@ -40,13 +51,32 @@ class _Blocks(HTMLParser):
         self.current = None
 
     def handle_starttag(self, tag, attrs):
+        if tag in ("meta", "time"):
+            self._date(tag, dict(attrs))
+        if tag in AWAY:
+            self.away_depth += 1
         if tag in SKIP:
             self.skip_depth += 1
         if tag in BLOCK:
             self._close()
         self._in_title = tag in ("title", "h1") and self.title is None
 
+    def _date(self, tag: str, a: dict) -> None:
+        if tag == "meta":
+            name = (a.get("property") or a.get("name") or a.get("itemprop") or "").lower()
+            kind = "meta" if name in DATE_META else None
+        elif self.away_depth:
+            kind = None
+        else:
+            published = "pubdate" in a or (a.get("itemprop") or "").lower() == "datepublished"
+            kind = "time" if published else "first time"
+        iso = parse_date(a.get("content" if tag == "meta" else "datetime") or "") if kind else None
+        if iso:
+            self.dates.setdefault(kind, iso)
+
     def handle_endtag(self, tag):
+        if tag in AWAY and self.away_depth:
+            self.away_depth -= 1
         if tag in SKIP and self.skip_depth:
             self.skip_depth -= 1
         if tag in BLOCK:
@@ -82,4 +112,10 @@ def clean_html(raw: str) -> Cleaned:
     p.close()
     p._close()
     units = [s for s in (stripped_span(raw, b.start, b.end) for b in p.blocks) if s]
-    return clean_units(raw, units, title_hint=p.title)
+    return clean_units(raw, units, title_hint=p.title, date_hint=_page_date(raw, p.dates))
+
+
+def _page_date(raw: str, dates: dict[str, str]) -> str | None:
+    """The page's publication date from its metadata: meta tags, then JSON-LD, then a <time datetime>."""
+    json_ld = next((iso for m in JSON_LD_DATE.finditer(raw) if (iso := parse_date(m.group(1)))), None)
+    return dates.get("meta") or json_ld or dates.get("time") or dates.get("first time")

@@ -1,12 +1,21 @@
-"""Inline markup helpers: find markdown images, render passages as plain text."""
+"""Markup helpers: find markdown images, headings and front matter; render passages as plain text."""
 from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
+
+from .types import Span
 
 _MD_LINK = re.compile(r"\[([^\[\]]*)\]\((?:[^()\s]|\([^()]*\))*\)")
 _TAG = re.compile(r"<[^>]{0,500}>")
 _WS = re.compile(r"[ \t\r\f\v]+")
+_ATX = re.compile(r"(#{1,6})(?:[ \t]+|$)")
+_ATX_CLOSE = re.compile(r"(?:^|[ \t]+)#+$")
+_SETEXT_H1 = re.compile(r"=+")
+_RULE = re.compile(r"(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,}")  # a thematic break or a setext "---"
+_FRONT = re.compile(r"---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|$)", re.S)
+_FRONT_LINE = re.compile(r"[A-Za-z_][\w .-]*:(?:\s.*)?|\s.*|- .*|#.*|")
 
 
 def _match_bracket(text: str, i: int, open_ch: str, close_ch: str) -> int:
@@ -48,3 +57,51 @@ def plain(text: str) -> str:
     if "&" in text:
         text = html.unescape(text)
     return _WS.sub(" ", text).strip()
+
+
+def markdown_lines(raw: str, lines: list[Span]) -> tuple[list[Span], str | None]:
+    """Line spans with ATX heading markers ('# ', closing '#'s) cut off and rule lines dropped, and the text of
+    the first level-1 heading ('# Title', or 'Title' underlined with '===') or None."""
+    out: list[Span] = []
+    title = None
+    for s in lines:
+        line = raw[s.start:s.end]
+        if _SETEXT_H1.fullmatch(line) or _RULE.fullmatch(line):
+            above = out[-1] if out else None
+            if (title is None and line[0] == "=" and above is not None
+                    and raw.count("\n", above.end, s.start) == 1):
+                title = plain(raw[above.start:above.end])
+            continue
+        m = _ATX.match(line)
+        if m:
+            close = _ATX_CLOSE.search(line, m.end())
+            end = s.start + (close.start() if close else len(line))
+            if s.start + m.end() >= end:
+                continue  # an empty heading
+            if title is None and len(m.group(1)) == 1:
+                title = plain(raw[s.start + m.end():end])
+            s = Span(s.start + m.end(), end)
+        out.append(s)
+    return out, title
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """A YAML front matter block at the top of a markdown file: it ends at ``end``; ``fields`` are its top-level
+    ``key: value`` lines (keys lower-cased, quotes around values removed)."""
+
+    end: int
+    fields: dict[str, str]
+
+
+def front_matter(raw: str) -> FrontMatter | None:
+    m = _FRONT.match(raw)
+    body = (m.group(1) or "") if m else ""
+    if not m or not all(_FRONT_LINE.fullmatch(line) for line in body.splitlines()):
+        return None
+    fields: dict[str, str] = {}
+    for line in body.splitlines():
+        key, sep, value = line.partition(":")
+        if sep and not line[:1].isspace() and not line.startswith(("-", "#")):
+            fields.setdefault(key.strip().lower(), value.strip().strip("'\""))
+    return FrontMatter(m.end(), fields) if fields else None

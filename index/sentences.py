@@ -9,13 +9,32 @@ from .types import Chunk, Span, stripped_span
 ABBREVIATIONS = frozenset("""
 mr mrs ms dr prof sr jr st rep reps sen sens gov gen lt col capt cpt sgt maj adm cmdr pres supt
 vs etc al approx est fig no nos vol inc corp co ltd llc dept univ ave blvd rd mt ft
-jan feb mar apr jun jul aug sep sept oct nov dec e.g i.e a.m p.m
+jan feb mar apr jun jul aug sep sept oct nov dec e.g i.e a.m p.m op opp
 """.split())
 SENTENCE_STARTERS = frozenset(
     "the a an he she it they we i in on at but and this that these those his her their its "
     "there after before when while as if so yet for".split())
 _END = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s)")
 _ACRONYM = re.compile(r"(?:[A-Za-z]\.){1,}[A-Za-z]?$")
+OPEN_QUOTES, CLOSE_QUOTES, STRAIGHT_QUOTE = "“„«", "”»", '"'
+# A quotation is one unit ("She warned: “Do not come. Do not come.”" is one sentence) when it closes on its line
+# within this many characters; a longer or unclosed one (a quote running on into the next paragraph, a stray ")
+# is split as usual.
+QUOTE_MAX_CHARS = 1000
+
+
+def quotations(text: str) -> list[tuple[int, int]]:
+    """[open, close) ranges of the double-quoted passages in one line that close on it (curly or straight)."""
+    out = []
+    opened = None
+    for i, c in enumerate(text):
+        if opened is None and (c in OPEN_QUOTES or c == STRAIGHT_QUOTE):
+            opened = i
+        elif opened is not None and (c in CLOSE_QUOTES or c == STRAIGHT_QUOTE):
+            if i + 1 - opened <= QUOTE_MAX_CHARS:
+                out.append((opened, i + 1))
+            opened = None
+    return out
 
 
 def _is_boundary(text: str, end_punct: int, next_word: str) -> bool:
@@ -46,7 +65,10 @@ def split_sentences(raw: str, block: Span) -> list[Span]:
         base = block.start + line.start()
         text = line.group(0)
         start = 0
+        quoted = quotations(text) if any(q in text for q in OPEN_QUOTES + STRAIGHT_QUOTE) else []
         for m in _END.finditer(text):
+            if any(a < m.end() < b for a, b in quoted):
+                continue  # inside a quotation
             nxt = re.match(r"\s+(\S*)", text[m.end():])
             next_word = nxt.group(1) if nxt else ""
             if _is_boundary(text, m.end(), next_word):

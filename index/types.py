@@ -91,3 +91,4 @@ class Passage:
     start: int
     end: int
     score: float
+    date: str | None = None  # the document's publication date, ISO YYYY-MM-DD

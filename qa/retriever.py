@@ -75,13 +75,13 @@ class HybridSearch:
 def to_langchain(p: Passage) -> LCDocument:
     return LCDocument(page_content=p.text, id=p.chunk_id, metadata={
         "chunk_id": p.chunk_id, "doc_id": p.doc_id, "source": p.source, "title": p.title,
-        "start": p.start, "end": p.end, "score": p.score})
+        "start": p.start, "end": p.end, "score": p.score, "date": p.date})
 
 
 def from_langchain(d: LCDocument) -> Passage:
     m = d.metadata
     return Passage(m["chunk_id"], m["doc_id"], m["source"], m["title"], d.page_content, m["start"], m["end"],
-                   m["score"])
+                   m["score"], m.get("date"))
 
 
 class CitebotRetriever(BaseRetriever):

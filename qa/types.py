@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from index.markup import plain
 from index.types import Passage
 
 ABSTAIN_MESSAGE = "I couldn't find that in the indexed documents."
@@ -13,7 +14,11 @@ ANSWERERS = ("heuristic", "reader")
 
 @dataclass(frozen=True)
 class Citation:
-    """Marker ``[n]`` in the answer text -> an exact slice ``source[start:end] == quote``."""
+    """Marker ``[n]`` in the answer text -> an exact slice ``source[start:end] == quote``.
+
+    ``quote`` is the file's raw text (HTML tags and entities, markdown links as written); ``text`` is the same
+    passage as a person reads it (``index.markup.plain``), what the terminal and Slack show.
+    """
 
     n: int
     doc_id: str
@@ -23,6 +28,17 @@ class Citation:
     start: int
     end: int
     score: float
+    date: str | None = None  # the document's publication date, ISO YYYY-MM-DD, when one was found
+    text: str = ""           # filled from ``quote`` when not given
+
+    def __post_init__(self) -> None:
+        if not self.text:
+            object.__setattr__(self, "text", plain(self.quote))
+
+
+def in_quotes(text: str) -> str:
+    """``text`` between “ ” for a Sources list, unless it already opens with a quotation mark."""
+    return text if text[:1] in "“\"„«‘" else f"“{text}”"
 
 
 @dataclass(frozen=True)

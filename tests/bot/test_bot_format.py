@@ -26,7 +26,7 @@ def test_answer_then_sources_then_feedback_buttons():
     sources = m.blocks[1]["text"]["text"].splitlines()
     assert sources[0] == "*Sources*"
     assert sources[1].startswith("[1] *Harris visits Guatemala* — “Harris’s advisers")
-    assert sources[2].startswith("[2] *001.txt* — “Republican critics &lt;and&gt;")  # no title: the file name
+    assert sources[2].startswith("[2] *001.txt* — “Republican critics")  # no title: the file name
     assert all(e["value"] == "abc123" for e in m.blocks[2]["elements"])
     assert m.text == fmt.escape(sample_answer("q").text)
 
@@ -37,6 +37,17 @@ def test_long_quotes_are_trimmed_at_a_word():
     line = fmt.source_line(c)
     inner = line.split("“", 1)[1].rstrip("”")
     assert inner.endswith("…") and len(inner) <= fmt.QUOTE_CHARS and inner[:-1].endswith("word")
+
+
+def test_sources_show_the_date_the_decoded_text_and_no_doubled_quotation_marks():
+    raw = "Tickets cost &pound;42 &amp; up <b>today</b>."
+    fares = Citation(1, "d", "/x/fares.html", "Ferry fares", raw, 10, 10 + len(raw), 0.9, "2023-04-12")
+    line = fmt.source_line(fares)
+    assert line.startswith("[1] *Ferry fares* (2023-04-12) — “Tickets cost £42 &amp; up today.")
+    assert "&pound;" not in line and "<b>" not in line  # what the answer shows, not the raw HTML
+    said = "“First, asylum is legal,” she wrote."
+    undated = Citation(2, "d", "/x/d.txt", "Doc", said, 0, len(said), 0.5)
+    assert fmt.source_line(undated) == f"[2] *Doc* — {said}"
 
 
 def test_abstention_is_friendly_without_sources():

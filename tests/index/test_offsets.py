@@ -55,3 +55,34 @@ def test_a_line_ending_in_a_colon_joins_the_sentence_it_introduces():
     got = [raw[s.start:s.end] for s in split_sentences(raw, Span(0, len(raw)))]
     assert got == ["Commitments:\n\n  • Expand asylum capacity.", "• Share data.", "They agreed: more talks.",
                    "Then lunch."]
+
+
+def sentences(raw):
+    return [raw[s.start:s.end] for s in split_sentences(raw, Span(0, len(raw)))]
+
+
+def test_a_quotation_is_one_unit():
+    issue = "She also delivered a direct warning to those considering the trek: “Do not come. Do not come.”"
+    assert sentences(issue + " Then she left.") == [issue, "Then she left."]
+    quote = "“First, asylum is legal. Second, the US spent decades there. We can’t help it.”"
+    assert sentences(f"“This is sad,” she wrote. {quote} Others agreed.") == [
+        "“This is sad,” she wrote.", quote, "Others agreed."]
+    assert sentences('He said "Go home. Now." and left. They stayed.') == [
+        'He said "Go home. Now." and left.', "They stayed."]
+
+
+def test_an_unclosed_or_overlong_quotation_is_split_as_usual():
+    # News style: a quote running on into the next paragraph has no closing mark on its line.
+    assert sentences("He said: “We will stay. We will build.\n“And then we go.”") == [
+        "He said: “We will stay.", "We will build.", "“And then we go.”"]
+    long = "“" + " ".join(["This is one sentence of a long speech."] * 40) + "”"
+    assert len(sentences(long)) == 40
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(sentence, min_size=1, max_size=6), st.lists(sentence, min_size=1, max_size=4))
+def test_no_sentence_opens_a_closed_quotation_without_closing_it(before, quoted):
+    inner = " ".join(quoted).replace("“", "").replace("”", "")
+    raw = " ".join(before).replace("“", "").replace("”", "") + " She said: “" + inner + "” Done."
+    for s in sentences(raw):
+        assert s.count("“") == s.count("”")
