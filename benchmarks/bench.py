@@ -20,7 +20,9 @@ Everything is measured in one run, on the same texts, with one loaded model:
   phase breakdown from a second subprocess;
 - peak memory: resident set of the ``citebot index`` and ``citebot ask`` subprocesses (os.wait4), of this
   process, and the Python heap peak (tracemalloc) during a re-index.
-Targets (from issue 5) are checked and printed; this script is not part of the test run.
+- whole-process indexing (benchmarks/index_bench.py): a fresh ``citebot index`` against one raw encode of the
+  documents' text, interleaved, and no-change / one-changed re-index processes.
+Targets are checked and printed; this script is not part of the test run.
 """
 from __future__ import annotations
 
@@ -58,6 +60,7 @@ class BenchSettings:
     repeat: int = 4                # interleaved throughput rounds (even: each order equally often); best reported
     squad: Path = SQUAD
     out: Path = ROOT / "out" / "bench.json"
+    index_process: bool = True     # whole-process index vs raw encode and re-index timings (index_bench.py)
 
     def __post_init__(self) -> None:
         from index.errors import check_choice, check_range
@@ -253,7 +256,7 @@ def reindex(corpus: Corpus, embedder, index_dir: Path, runs: int) -> dict:
         t_changed, report = _timed(build_index, [corpus.folder], index_dir, embedder)
         _, heap_peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        assert report.changed == [victim.stem], report
+        assert report.changed == [victim.name], report
     finally:
         victim.write_bytes(original)
     build_index([corpus.folder], index_dir, embedder)  # back to the original corpus for the ask timings
@@ -361,7 +364,7 @@ def bench_corpus(corpus: Corpus, embedder, work: Path, s: BenchSettings, say) ->
 
 ROWS = [  # (key, label, format)
     ("documents", "documents", "{:,}"), ("chunks", "chunks", "{:,}"),
-    ("embedded_texts", "texts embedded (chunks + sentences)", "{:,}"),
+    ("embedded_texts", "texts embedded (sentences, each once)", "{:,}"),
     ("embedded_tokens", "tokens embedded", "{:,}"), ("corpus_tokens", "corpus tokens", "{:,}"),
     ("index_tok_s", "citebot index, tokens/s", "{:,.0f}"),
     ("raw_encode_tok_s", "raw SentenceTransformer.encode, tokens/s", "{:,.0f}"),
@@ -477,12 +480,25 @@ def run(s: BenchSettings, say=print) -> dict:
     targets = check_targets(results)
     report = {"settings": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(s).items()},
               "environment": env, "results": results, "targets": targets}
+    if s.index_process:
+        say("whole-process indexing: citebot index vs one raw encode, no-change and one-changed re-index")
+        report["index_process"] = index_process(s)
     s.out.parent.mkdir(parents=True, exist_ok=True)
     s.out.write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
     s.out.with_suffix(".md").write_text(markdown(results, targets, env), encoding="utf-8")
     render(results, targets, env)
     say(f"wrote {s.out} and {s.out.with_suffix('.md')}")
     return report
+
+
+def index_process(s: BenchSettings) -> dict:
+    """benchmarks/index_bench.py on the SQuAD file and a 2,000-file synthetic folder (interleaved, medians)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from benchmarks import index_bench
+
+    return index_bench.run(["squad", "synthetic"], s.repeat if s.repeat % 2 else s.repeat - 1,
+                           s.out.with_name("index-bench.json"))
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -495,11 +511,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="interleaved throughput rounds, alternating which pipeline goes first; the best is reported (4)")
     p.add_argument("--squad", type=Path, default=SQUAD, help="SQuAD 2.0 JSON file")
     p.add_argument("--out", type=Path, default=BenchSettings.out, help="JSON report (default out/bench.json)")
+    p.add_argument("--no-index-process", action="store_true",
+                   help="skip the whole-process indexing timings (benchmarks/index_bench.py, several minutes)")
 
 
 def settings_from(args) -> BenchSettings:
     return BenchSettings(corpora=tuple(args.corpus), max_questions=args.max_questions, cold_runs=args.cold_runs,
-                         repeat=args.repeat, squad=args.squad, out=args.out)
+                         repeat=args.repeat, squad=args.squad, out=args.out,
+                         index_process=not getattr(args, "no_index_process", False))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -98,3 +98,22 @@ def stats(x: np.ndarray, q: np.ndarray, sample: int = 2000) -> dict:
     qs = q[:200]
     nn = (qs @ x.T).max(axis=1) if len(x) <= 200_000 else (qs @ x[:200_000].T).max(axis=1)
     return {"random_pair_cos": float((a * b).sum(1).mean()), "query_nn_cos": float(nn.mean())}
+
+
+def text_folder(folder, n_files: int, squad_file, seed: int = 0, sentences: tuple[int, int] = (2, 5)):
+    """``n_files`` short articles (a title line and one paragraph of real sentences drawn from a SQuAD file's
+    contexts), seeded, in ``folder`` split over 20 subfolders. Returns the folder."""
+    import json
+    import re
+    from pathlib import Path
+
+    folder = Path(folder)
+    pool = [s for a in json.loads(Path(squad_file).read_text(encoding="utf-8"))["data"] for p in a["paragraphs"]
+            for s in re.split(r"(?<=[.!?])\s+(?=[A-Z])", p["context"]) if 30 <= len(s) <= 300]
+    rng = np.random.default_rng(seed)
+    for i in range(n_files):
+        picked = [pool[j] for j in rng.choice(len(pool), size=int(rng.integers(*sentences, endpoint=True)))]
+        sub = folder / f"part{i % 20:02d}"
+        sub.mkdir(parents=True, exist_ok=True)
+        (sub / f"article{i:05d}.txt").write_text(f"Article {i}\n\n" + " ".join(picked) + "\n", encoding="utf-8")
+    return folder

@@ -11,7 +11,11 @@ DEFAULT_INDEX_HELP = "index folder (default: $CITEBOT_INDEX_DIR or .citebot/inde
 
 def register(sub) -> None:
     p = sub.add_parser("index", help="index files or folders of .txt/.md/.html articles")
-    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("paths", nargs="*", metavar="PATH",
+                   help="files or folders to add or update (others in the index are kept); none: refresh every "
+                        "path the index was built from (new, changed and deleted files)")
+    p.add_argument("--remove", action="append", default=[], metavar="PATH",
+                   help="drop the documents under PATH from the index (repeatable)")
     p.add_argument("--index-dir", help=DEFAULT_INDEX_HELP)
     p.add_argument("--chunk-size", type=int, default=None, help="max characters per chunk (default 600)")
     p.add_argument("--overlap", type=int, default=None, help="sentences shared by neighbouring chunks (default 1)")
@@ -30,6 +34,10 @@ def register(sub) -> None:
         q.add_argument("--mode", default="hybrid", help="hybrid, dense or lexical retrieval")
         q.add_argument("--llm-model", help="chat model name (or CITEBOT_LLM_MODEL); default: extractive answers")
         q.add_argument("--llm-base-url", help="OpenAI-compatible base URL (or CITEBOT_LLM_BASE_URL)")
+        q.add_argument("--llm-timeout", type=float, metavar="SECONDS",
+                       help="seconds to wait for each LLM request (default: $CITEBOT_LLM_TIMEOUT or 30)")
+        q.add_argument("--llm-retries", type=int, metavar="N",
+                       help="retries after a failed LLM request (default: $CITEBOT_LLM_RETRIES or 1)")
         q.add_argument("--answerer", default=None,
                        help="heuristic (the sentence score) or reader (re-ranked by the trained reader model, with "
                             "a calibrated confidence); default: $CITEBOT_ANSWERER or heuristic")
@@ -59,45 +67,81 @@ def register(sub) -> None:
 
 
 def cmd_index(args) -> int:
-    from rich.progress import Progress
+    from index.build import DEFAULT_CHUNK_SIZE, DEFAULT_OVERLAP, IndexSettings, build_index
+    from index.errors import SettingError, check_range
+    from index.paths import resolve_index_dir
 
-    from index import DEFAULT_CHUNK_SIZE, DEFAULT_OVERLAP, build_index, get_embedder
-    from qa import resolve_index_dir
-
-    index_dir = resolve_index_dir(args.index_dir)
+    for flag, value in (("--chunk-size", args.chunk_size), ("--overlap", args.overlap)):  # before any file is read
+        if value is not None:
+            check_range(flag, value, lo=1 if flag == "--chunk-size" else 0)
     if args.chroma_url and args.store != "chroma":
-        from index.errors import SettingError
-
         raise SettingError(f"--chroma-url {args.chroma_url} needs --store chroma (got --store {args.store})")
+    settings = IndexSettings(args.chunk_size or DEFAULT_CHUNK_SIZE,
+                             DEFAULT_OVERLAP if args.overlap is None else args.overlap, args.store)
+    index_dir = resolve_index_dir(args.index_dir)
     store_options = {"url": args.chroma_url} if args.chroma_url else {}
-    embedder = get_embedder()
-    with Progress(transient=True, disable=not sys.stderr.isatty()) as bar:
-        task = bar.add_task("embedding", total=None)
-        report = build_index(args.paths, index_dir, embedder,
-                             chunk_size=args.chunk_size or DEFAULT_CHUNK_SIZE,
-                             overlap=DEFAULT_OVERLAP if args.overlap is None else args.overlap,
-                             store=args.store, store_options=store_options,
-                             progress=lambda stage, done, total: bar.update(task, completed=done, total=total))
-    for s in report.skipped:
-        print(f"skipped {s.path}: {s.reason}", file=sys.stderr)
-    print(f"indexed into {index_dir}: {len(report.added)} added, {len(report.changed)} changed, "
-          f"{len(report.removed)} removed, {len(report.unchanged)} unchanged, {len(report.skipped)} skipped; "
-          f"{report.chunks} chunks, {report.embedded_texts} texts embedded, {report.reused_vectors} reused, "
-          f"{report.stored_vectors} vectors stored, {report.seconds:.1f}s")
-    embedder.prepare_query_path()  # once per model and machine: the first `citebot ask` then skips torch
+    with _embedding_progress() as progress:
+        report = build_index(args.paths, index_dir, chunk_size=settings.chunk_size, overlap=settings.overlap,
+                             store=settings.store, store_options=store_options, progress=progress,
+                             remove=args.remove)
+    for line in [f"skipped {s.path}: {s.reason}" for s in report.skipped] + [f"note: {n}" for n in report.notices]:
+        print(line, file=sys.stderr)
+    print("\n".join(index_summary(report, index_dir)))
+    if report.embedded_texts:
+        from index import get_embedder
+
+        get_embedder().prepare_query_path()  # once per model and machine: the first `citebot ask` then skips torch
     return 0
+
+
+def _embedding_progress():
+    """A context giving build_index's progress callback: a bar on a terminal, nothing otherwise."""
+    from contextlib import contextmanager, nullcontext
+
+    if not sys.stderr.isatty():
+        return nullcontext(None)
+
+    @contextmanager
+    def bar():
+        from rich.progress import Progress
+
+        with Progress(transient=True) as p:
+            task = p.add_task("embedding", total=None)
+            yield lambda stage, done, total: p.update(task, completed=done, total=total)
+
+    return bar()
+
+
+def index_summary(report, index_dir) -> list[str]:
+    """What an index run did: one line per path, and the total."""
+    lines = []
+    for p in report.paths:
+        lines.append(f"{p.path}: {len(p.added)} added, {len(p.changed)} changed, {len(p.removed)} removed, "
+                     f"{len(p.unchanged)} unchanged, {len(p.skipped)} skipped")
+    kept = f", {report.kept} kept from other paths" if report.kept else ""
+    what = (f"{report.embedded_texts} texts embedded, {report.reused_vectors} reused, {report.stored_vectors} "
+            f"vectors stored" if report.written else "nothing changed, nothing written")
+    lines.append(f"indexed into {index_dir}: {len(report.added)} added, {len(report.changed)} changed, "
+                 f"{len(report.removed)} removed, {len(report.unchanged)} unchanged, {len(report.skipped)} skipped"
+                 f"{kept}; {report.documents} documents, {report.chunks} chunks; {what}; {report.seconds:.1f}s")
+    return lines
 
 
 def _llm(args):
     from qa import LLMSettings
 
-    return LLMSettings.from_env(args.llm_model, args.llm_base_url)
+    return LLMSettings.from_env(args.llm_model, args.llm_base_url, args.llm_timeout, args.llm_retries)
 
 
 RELATED = 3  # passages listed under an abstention as "related, not an answer"
 
 
 def _render(answer, as_json: bool) -> str:
+    from qa.types import in_quotes
+
+    def dated(title: str, date: str | None) -> str:
+        return f"{title} — {date}" if date else title
+
     if as_json:
         return json.dumps({"question": answer.question, "text": answer.text, "abstained": answer.abstained,
                            "answerer": answer.answerer, "confidence": answer.confidence,
@@ -111,12 +155,13 @@ def _render(answer, as_json: bool) -> str:
     if answer.abstained and answer.passages:
         lines.append("\nRelated, not an answer:")
         for p in answer.passages[:RELATED]:
-            lines.append(f"- {p.title} ({os.path.basename(p.source)})")
+            lines.append(f"- {dated(p.title, p.date)} ({os.path.basename(p.source)})")
     if answer.citations:
         lines.append("\nSources:")
         for c in answer.citations:
-            quote = c.quote if len(c.quote) <= 300 else c.quote[:297] + "…"
-            lines.append(f"[{c.n}] {c.title} ({os.path.basename(c.source)}:{c.start}-{c.end})\n    “{quote}”")
+            quote = c.text if len(c.text) <= 300 else c.text[:297] + "…"
+            lines.append(f"[{c.n}] {dated(c.title, c.date)} ({os.path.basename(c.source)}:{c.start}-{c.end})\n"
+                         f"    {in_quotes(quote)}")
     return "\n".join(lines)
 
 
@@ -143,19 +188,10 @@ def cmd_train_reader(args) -> int:
 
 
 def cmd_chat(args) -> int:
-    from index.errors import CitebotError
     from qa import ask
 
-    llm = _llm(args)
-    print("citebot chat: ask a question, empty line or Ctrl-D to quit.")
-    while True:
-        try:
-            question = input("? ")
-        except EOFError:
-            return 0
-        if not question.strip():
-            return 0
-        try:
-            print(_render(ask(question, llm=llm, **_ask_options(args)), False))
-        except CitebotError as e:
-            print(f"error: {e}")
+    from .chat import chat
+
+    llm, options = _llm(args), _ask_options(args)  # a bad --llm-* value fails here, before the first prompt
+    # An LLM failure is a notice on the extractive answer, so the session goes on.
+    return chat(lambda question: _render(ask(question, llm=llm, on_llm_error="fallback", **options), False))

@@ -145,7 +145,7 @@ def run_squad(args, path: str) -> int:
 def run_calibrate(args, gold: str | None) -> int:
     from .calibrate import default_min_evidence, parse_values, settings_grid
     from .gold import DEFAULT_GOLD, load_gold
-    from .suite import Corpus, corpus_index
+    from .suite import Corpus, corpus_index, resolve_gold
 
     path = Path(gold) if gold else DEFAULT_GOLD
     items = load_gold(path)
@@ -159,6 +159,7 @@ def run_calibrate(args, gold: str | None) -> int:
     with corpus_index(corpus) as (index_dir, _), progress_tracker() as track:
         from .calibrate import calibrate
 
+        items = resolve_gold(items, index_dir, str(path))
         points = calibrate(items, index_dir, grid, args.mode, args.k, track("calibrating", len(grid) * len(items)))
     from .calibrate import recommend
     from .report import sweep_table, write_sweep
@@ -172,13 +173,13 @@ def run_calibrate(args, gold: str | None) -> int:
 def run_reader_calibrate(args, path: Path, items) -> int:
     import json
 
-    from .suite import Corpus, corpus_index
+    from .suite import Corpus, corpus_index, resolve_gold
     from .threshold import explain, reader_sweep, recommend
 
     corpus = Corpus(path.stem, str(path), () if args.index_dir else tuple(args.docs or default_docs()),
                     args.index_dir)
     with corpus_index(corpus) as (index_dir, _), progress_tracker() as track:
-        points, shipped = reader_sweep(items, index_dir, args.mode, args.k, track("calibrating", len(items)))
+        points, shipped = reader_sweep(resolve_gold(items, index_dir, str(path)), index_dir, args.mode, args.k, track("calibrating", len(items)))
     best = recommend(points)
     print("| min_confidence | answer recall | false abstention | abstention | citation recall |")
     print("|---:|---:|---:|---:|---:|")

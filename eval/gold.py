@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from index.errors import CitebotError
@@ -26,7 +26,7 @@ class GoldItem:
     id: str
     question: str
     answers: tuple[str, ...]   # acceptable answer strings (empty when there is no answer)
-    docs: tuple[str, ...]      # doc_ids (file stems) that support an answer
+    docs: tuple[str, ...]      # doc_ids (paths relative to the indexed folder; the file stem is enough when unique)
     evidence: str              # a supporting quote from one of the docs ("" when none)
     kind: str                  # single / multi / unanswerable / noise
 
@@ -114,11 +114,20 @@ def spread(items: list, limit: int | None) -> list:
     return [items[i * len(items) // limit] for i in range(limit)]
 
 
-def check_docs(items: Iterable[GoldItem], known: Iterable[str], where: str) -> None:
-    """Every doc_id a gold item names must be in the corpus, else retrieval scores would silently be 0."""
-    known = set(known)
-    unknown = sorted({d for it in items for d in it.docs if d not in known})
+def check_docs(items: Iterable[GoldItem], known: Iterable[str], where: str) -> list[GoldItem]:
+    """The items with each doc they name as the index's doc_id. A gold doc is an index doc_id (a path relative to
+    the indexed folder) or, as gold files written for older citebots say, its name without the suffix when only
+    one document has it. A doc in no way in the corpus is an error, else retrieval scores would silently be 0."""
+    known = list(dict.fromkeys(known))
+    ids = {d: d for d in known}
+    stems: dict[str, list[str]] = {}
+    for d in known:
+        stems.setdefault(os.path.splitext(d)[0], []).append(d)
+    ids.update({s: found[0] for s, found in stems.items() if len(found) == 1 and s not in ids})
+    items = list(items)
+    unknown = sorted({d for it in items for d in it.docs if d not in ids})
     if unknown:
         shown = ", ".join(unknown[:5]) + (" …" if len(unknown) > 5 else "")
         raise GoldError(f"{where}: gold docs not in the index: {shown}; index the folder holding them "
                         f"(--docs DIR) or fix the gold file")
+    return [replace(it, docs=tuple(ids[d] for d in it.docs)) for it in items]

@@ -64,6 +64,11 @@ def corpus_documents(index_dir: str) -> list[tuple[str, str]]:
     return [(d.doc_id, d.source) for d in open_index(index_dir).docs]
 
 
+def resolve_gold(items: Sequence[GoldItem], index_dir: str, where: str) -> list[GoldItem]:
+    """The items with their docs named as the index names them (see check_docs)."""
+    return check_docs(items, (d for d, _ in corpus_documents(index_dir)), where)
+
+
 def make_systems(index_dir: str, index_seconds: float | None, configs: Sequence[CitebotConfig],
                  baseline: bool) -> list[System]:
     systems: list[System] = []
@@ -117,7 +122,7 @@ def evaluate(corpus: Corpus, items: Sequence[GoldItem], configs: Sequence[Citebo
                       for a in ANSWERERS] if curves else []
     with corpus_index(corpus, track) as (index_dir, seconds):
         docs = corpus_documents(index_dir)
-        check_docs(items, (d for d, _ in docs), corpus.gold_path)
+        items = check_docs(items, (d for d, _ in docs), corpus.gold_path)  # as resolve_gold, docs reused
         systems = make_systems(index_dir, seconds, configs, baseline)
         systems += [CitebotSystem(index_dir, c, seconds, f"{c.answerer} (never abstains)") for c in forced_configs]
         all_runs = run_systems(items, systems, track)

@@ -3,6 +3,7 @@
 Layout of ``index_dir``: ``CURRENT`` names the live generation folder ``gen-*``. A new
 generation is written completely, then ``CURRENT`` is replaced in one ``os.replace``;
 killing the process at any moment leaves the previous generation live and loadable.
+A run that changes nothing writes nothing, and loads no model (see ``index.plan``).
 """
 from __future__ import annotations
 
@@ -20,17 +21,40 @@ from pathlib import Path
 import numpy as np
 
 from .bm25 import BM25
-from .embed import Embedder
-from .errors import CitebotError
-from .ingest import Skipped, load_documents
-from .manifest import CLEANING_VERSION, CURRENT, check_model, current_generation, read_manifest, write_manifest
+from .embed import Embedder, configured_weights_stamp, get_embedder
+from .errors import CitebotError, IndexIncompatible, check_choice, check_range
+from .files import absolute
+from .generation import LiveGeneration, Segment, concatenate, fresh_segment, reusable_vectors, write_tables
+from .ingest import Skipped
+from .manifest import CLEANING_VERSION, CURRENT, current_generation, read_manifest, write_manifest
 from .markup import plain
-from .sentences import chunk_block
-from .store import build_store, drop_store, store_matches
-from .types import Chunk, Document, content_hash
+from .plan import PathReport, Plan, plan_run
+from .store import STORES, build_store, drop_store, store_matches
 
 DEFAULT_CHUNK_SIZE = 600
 DEFAULT_OVERLAP = 1
+
+
+@dataclass(frozen=True)
+class IndexSettings:
+    """How documents are chunked and stored; checked before any file is read."""
+
+    chunk_size: int = DEFAULT_CHUNK_SIZE
+    overlap: int = DEFAULT_OVERLAP
+    store: str = "faiss"
+
+    def __post_init__(self) -> None:
+        for name in ("chunk_size", "overlap"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise CitebotError(f"{name} must be a whole number (got {value!r})")
+        check_range("chunk_size", self.chunk_size, lo=1)
+        check_range("overlap", self.overlap, lo=0)
+        check_choice("store", self.store, STORES)
+
+    @property
+    def chunking(self) -> dict:
+        return {"size": self.chunk_size, "overlap": self.overlap, "cleaning_version": CLEANING_VERSION}
 
 
 @dataclass
@@ -40,69 +64,228 @@ class IndexReport:
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    paths: list[PathReport] = field(default_factory=list)  # the same, per path named (or remembered)
+    kept: int = 0              # documents under paths not indexed this time, kept as they were
+    notices: list[str] = field(default_factory=list)
+    written: bool = False      # a new generation was written
     embedded_texts: int = 0
     reused_vectors: int = 0
-    stored_vectors: int = 0  # vectors written to the dense store (Chroma: only those it lacked)
+    stored_vectors: int = 0    # vectors written to the dense store (Chroma: only those it lacked)
     chunks: int = 0
+    documents: int = 0
     seconds: float = 0.0
 
 
 @contextmanager
 def _lock(index_dir: Path):
+    """Exclusive write access; a folder this run created is removed again when the run fails."""
+    created = not index_dir.exists()
     index_dir.mkdir(parents=True, exist_ok=True)
-    with open(index_dir / ".lock", "w") as f:
-        try:
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as e:
-            raise CitebotError(f"another citebot index is writing {index_dir}; wait for it to finish") from e
-        yield
-
-
-def _previous(index_dir: Path, embedder: Embedder, chunking: dict) -> dict:
-    """The live manifest, when its vectors can be reused (same model and chunking), else {}."""
     try:
-        gen = current_generation(index_dir)
-        m = read_manifest(gen)
-        check_model(m, embedder.name, embedder.weights_sha256, index_dir)
+        with open(index_dir / ".lock", "w") as f:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as e:
+                raise CitebotError(f"another citebot index is writing {index_dir}; wait for it to finish") from e
+            yield
+    except BaseException:
+        if created:
+            shutil.rmtree(index_dir, ignore_errors=True)
+        raise
+
+
+@dataclass
+class _Live:
+    """What the live generation offers this run."""
+
+    folder: Path | None = None
+    manifest: dict = field(default_factory=dict)
+    reusable: bool = False     # same model: its vectors can be reused
+    same_chunking: bool = False
+
+    @property
+    def docs(self) -> dict[str, dict]:
+        return self.manifest.get("documents", {}) if self.reusable and self.same_chunking else {}
+
+
+def _read_live(index_dir: Path, embedder: Embedder | None, chunking: dict, notices: list[str]) -> _Live:
+    try:
+        folder = current_generation(index_dir)
     except CitebotError:
-        return {}
-    return {**m, "generation": gen} if m.get("chunking") == chunking else {}
+        return _Live()
+    try:
+        m = read_manifest(folder)
+    except IndexIncompatible as e:
+        notices.append(f"rebuilding {index_dir}: {e}".split(": rebuild with")[0] + "; vectors of unchanged text "
+                       "are reused where the model is the same")
+        old_model = _raw_model(folder)  # earlier formats list their sentence vectors the same way
+        return _Live(folder, {}, reusable=old_model is not None and _same_model(old_model, embedder))
+    return _Live(folder, m, _same_model(m["model"], embedder), m.get("chunking") == chunking)
 
 
-def _previous_vectors(old: dict) -> dict[str, np.ndarray]:
-    """text-hash -> vector of everything the live generation embedded (memory-mapped)."""
-    vectors: dict[str, np.ndarray] = {}
-    if not old:
-        return vectors
-    gen = old["generation"]
-    for name in ("chunk", "sentence"):
-        vecs = np.load(gen / f"{name}_vectors.npy", allow_pickle=False, mmap_mode="r")
-        hashes = json.loads((gen / f"{name}_hashes.json").read_text(encoding="utf-8"))
-        vectors.update(zip(hashes, vecs))
-    return vectors
+def _raw_model(folder: Path) -> dict | None:
+    """The model entry of a manifest in any format, or None."""
+    try:
+        model = json.loads((folder / "manifest.json").read_text(encoding="utf-8")).get("model")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return model if isinstance(model, dict) and "sha256" in model else None
 
 
-def _up_to_date(old: dict, docs: list[Document], report: IndexReport, store: str, options: dict | None) -> bool:
-    """Nothing added, changed or removed, and stored the same way: no new generation needed."""
-    if not old or report.added or report.changed or report.removed:
-        return False
-    return (all(old["documents"][d.doc_id]["source"] == d.source for d in docs)
-            and store_matches(old["generation"], old["store"], store, options))
+def _same_model(built: dict, embedder: Embedder | None) -> bool:
+    if embedder is None:
+        stamp = configured_weights_stamp()
+        if stamp is not None and stamp == built.get("weights"):
+            return True  # the same file, untouched since the index was built: no need to hash it
+        embedder = get_embedder()
+    return built["sha256"] == embedder.weights_sha256
 
 
-def _embed_all(texts: list[str], cache: dict[str, np.ndarray], embedder: Embedder,
-               report: IndexReport, progress: Callable[[int], None] | None) -> tuple[np.ndarray, list[str]]:
-    hashes = [content_hash(t) for t in texts]
-    todo = sorted({h: t for h, t in zip(hashes, texts) if h not in cache}.items())
+def build_index(paths: Iterable[str | os.PathLike], index_dir: str | os.PathLike, embedder: Embedder | None = None,
+                chunk_size: int = DEFAULT_CHUNK_SIZE, overlap: int = DEFAULT_OVERLAP,
+                store: str = "faiss", store_options: dict | None = None,
+                progress: Callable[[str, int, int], None] | None = None,
+                remove: Iterable[str | os.PathLike] = ()) -> IndexReport:
+    """Add or update the files under ``paths`` in ``index_dir`` and drop those under ``remove``.
+
+    Documents indexed earlier from other paths are kept. With no ``paths`` (and no ``remove``), every path the
+    index remembers is refreshed: new, changed and deleted files. ``embedder``: default ``get_embedder()``,
+    loaded only when there is text to embed.
+    """
+    t0 = time.perf_counter()
+    settings = IndexSettings(chunk_size, overlap, store)
+    named = [str(absolute(p)) for p in paths]
+    removes = [str(absolute(p)) for p in remove]
+    for p in named:
+        if not os.path.exists(p):
+            raise CitebotError(f"path not found: {p}")
+    index_dir = Path(index_dir)
+    report = IndexReport()
+    if not named and not removes and not (index_dir / CURRENT).is_file():
+        raise CitebotError(f"no index at {index_dir} yet; name the files or folders to index: citebot index PATH...")
+    with _lock(index_dir):
+        live = _read_live(index_dir, embedder, settings.chunking, report.notices)
+        roots = live.manifest.get("roots", [])
+        if not named and not removes and not roots:
+            raise CitebotError(f"{index_dir} does not record the paths it was built from; name them: "
+                               f"citebot index PATH... --index-dir {index_dir}")
+        known = live.manifest.get("documents", {})  # rechunk: every file is read again, ids and roots kept
+        plan = plan_run(named, removes, roots, known, rechunk=bool(known) and not live.docs)
+        _summarise(report, plan)
+        for r in plan.missing_roots:
+            report.notices.append(f"{r} no longer exists; its documents are kept (drop them with --remove {r})")
+        if live.docs and not plan.changes and plan.roots == roots and store_matches(
+                live.folder, live.manifest["store"], store, store_options):
+            _remove_stale(index_dir, keep=live.folder.name)  # only what a killed build left behind
+            report.chunks, report.documents = live.manifest["counts"]["chunks"], len(live.docs)
+            report.seconds = time.perf_counter() - t0
+            return report
+        if not plan.carry and not plan.fresh:
+            raise CitebotError(_nothing_to_index(plan, named, removes))
+        _write_generation(index_dir, plan, live, settings, store_options, embedder, progress, report)
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _summarise(report: IndexReport, plan: Plan) -> None:
+    report.paths = plan.paths
+    for p in plan.paths:
+        report.added += p.added
+        report.changed += p.changed
+        report.unchanged += p.unchanged
+        report.skipped += p.skipped
+    report.removed = list(plan.removed)
+    seen = set(report.unchanged)
+    report.kept = sum(d not in seen for d in plan.carry)
+
+
+def _nothing_to_index(plan: Plan, named: list[str], removes: list[str]) -> str:
+    if removes and not named:
+        return "removing " + ", ".join(removes) + " would leave the index empty; delete the index folder instead"
+    skipped = [s for p in plan.paths for s in p.skipped]
+    why = f" ({len(skipped)} skipped, e.g. {skipped[0].path}: {skipped[0].reason})" if skipped else ""
+    return "no documents to index under " + ", ".join(named or plan.roots) + why + \
+        "; citebot reads .txt, .md, .markdown, .html and .htm files"
+
+
+def _write_generation(index_dir: Path, plan: Plan, live: _Live, settings: IndexSettings, store_options: dict | None,
+                      embedder: Embedder | None, progress, report: IndexReport) -> None:
+    segments = _segments(plan, live, settings)
+    fresh = [s for s in segments if s.vectors is None]
+    embedder = embedder or get_embedder()
+    dim = _embed(fresh, reusable_vectors(live.folder) if live.reusable else {}, embedder, progress, report)
+    tables = concatenate(segments, dim or live.manifest["model"]["dim"])
+    gen = index_dir / f"gen-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    tmp = gen.with_name(gen.name + ".tmp")
+    tmp.mkdir()
+    try:
+        write_tables(tmp, tables)
+        dense = build_store(settings.store, tables.vectors, ids=tables.sentence_ids, **(store_options or {}))
+        store_meta = dense.save(tmp, previous=live.folder if live.reusable else None)
+        report.stored_vectors = dense.written
+        bm25_meta = BM25().fit([plain(c["text"]) for c in tables.chunks]).save(tmp)
+        write_manifest(tmp, {
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "model": {"name": embedder.name, "sha256": embedder.weights_sha256, "dim": tables.vectors.shape[1],
+                      "weights": embedder.weights_stamp()},
+            "chunking": settings.chunking, "dense_unit": "sentence", "store": store_meta, "bm25": bm25_meta,
+            "roots": plan.roots,
+            "counts": {"documents": len(segments), "chunks": len(tables.chunks), "sentences": len(tables.hashes)},
+            "documents": tables.documents,
+        })
+        _fsync_dir(tmp)
+        os.rename(tmp, gen)
+        pointer = index_dir / (CURRENT + ".tmp")
+        pointer.write_text(gen.name, encoding="utf-8")
+        os.replace(pointer, index_dir / CURRENT)
+        _fsync_dir(index_dir)
+    except BaseException:
+        drop_store(tmp, keep=_live(index_dir))
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _remove_stale(index_dir, keep=gen.name)
+    report.written, report.chunks, report.documents = True, len(tables.chunks), len(segments)
+
+
+def _entry(doc_id: str, plan: Plan, old: dict, doc=None) -> dict:
+    """The manifest entry of a document: its source, file stamp, content hash, title and date."""
+    e = {k: old[k] for k in ("source", "size", "mtime_ns", "content_hash", "title", "date") if k in old}
+    if doc is not None:
+        e.update(source=doc.source, content_hash=doc.content_hash, title=doc.title, date=doc.date)
+    stamp = plan.stamps.get(doc_id)
+    if stamp is not None:
+        e.update(size=stamp.size, mtime_ns=stamp.mtime_ns)
+    return e
+
+
+def _segments(plan: Plan, live: _Live, settings: IndexSettings) -> list[Segment]:
+    carried = LiveGeneration(live.folder, live.manifest) if plan.carry else None
+    out = []
+    for doc_id in sorted(plan.carry + list(plan.fresh)):
+        if doc_id in plan.fresh:
+            doc = plan.fresh[doc_id]
+            out.append(fresh_segment(doc, _entry(doc_id, plan, {}, doc), settings.chunk_size, settings.overlap))
+        else:
+            out.append(carried.segment(doc_id, _entry(doc_id, plan, live.docs[doc_id])))
+    return out
+
+
+def _embed(fresh: list[Segment], cache: dict[str, np.ndarray], embedder: Embedder, progress,
+           report: IndexReport) -> int | None:
+    """Give fresh segments their vectors: reused by text hash, the rest embedded once each. Returns the width."""
+    todo = sorted({h: t for s in fresh for h, t in zip(s.hashes, s.texts) if h not in cache}.items())
     if todo:
-        fresh = embedder.embed([t for _, t in todo], progress=progress)
-        cache.update({h: fresh[i] for i, (h, _) in enumerate(todo)})
-    report.embedded_texts += len(todo)
-    report.reused_vectors += len(texts) - len(todo)
-    out = np.zeros((len(texts), embedder.dim), dtype=np.float32)
-    for i, h in enumerate(hashes):
-        out[i] = cache[h]
-    return out, hashes
+        tick = _counter(progress, len(todo)) if progress else None
+        vecs = embedder.embed([t for _, t in todo], progress=tick)
+        cache = {**cache, **{h: vecs[i] for i, (h, _) in enumerate(todo)}}
+    report.embedded_texts = len(todo)
+    embedded = {h for h, _ in todo}
+    dim = None
+    for s in fresh:
+        report.reused_vectors += sum(h not in embedded for h in s.hashes)
+        s.vectors = np.array([cache[h] for h in s.hashes], dtype=np.float32).reshape(len(s.hashes), -1)
+        dim = dim or (s.vectors.shape[1] if len(s.hashes) else None)
+    return dim
 
 
 def _counter(progress: Callable[[str, int, int], None], total: int) -> Callable[[int], None]:
@@ -115,105 +298,6 @@ def _counter(progress: Callable[[str, int, int], None], total: int) -> Callable[
         progress("embed", done, total)
 
     return tick
-
-
-def chunk_documents(docs: list[Document], size: int, overlap: int) -> list[Chunk]:
-    return [c for d in docs for b in d.blocks for c in chunk_block(d.doc_id, d.raw, b, size, overlap)]
-
-
-def build_index(paths: Iterable[str | os.PathLike], index_dir: str | os.PathLike, embedder: Embedder,
-                chunk_size: int = DEFAULT_CHUNK_SIZE, overlap: int = DEFAULT_OVERLAP,
-                store: str = "faiss", store_options: dict | None = None,
-                progress: Callable[[str, int, int], None] | None = None) -> IndexReport:
-    """Index the files under ``paths`` into ``index_dir`` (replacing what it held)."""
-    t0 = time.perf_counter()
-    index_dir = Path(index_dir)
-    report = IndexReport()
-    docs, report.skipped = load_documents(paths)
-    chunking = {"size": chunk_size, "overlap": overlap, "cleaning_version": CLEANING_VERSION}
-    with _lock(index_dir):
-        old = _previous(index_dir, embedder, chunking)
-        old_docs = old.get("documents", {})
-        for d in docs:
-            prev = old_docs.get(d.doc_id)
-            bucket = report.added if prev is None else (
-                report.unchanged if prev["content_hash"] == d.content_hash else report.changed)
-            bucket.append(d.doc_id)
-        names = {d.doc_id for d in docs}
-        report.removed = sorted(set(old_docs) - names)
-        if _up_to_date(old, docs, report, store, store_options):
-            _remove_stale(index_dir, keep=old["generation"].name)  # only what a killed build left behind
-            report.chunks = old["counts"]["chunks"]
-            report.seconds = time.perf_counter() - t0
-            return report
-        cache = _previous_vectors(old)
-        chunks = chunk_documents(docs, chunk_size, overlap)
-        sent_rows, chunk_sent = _sentence_table(docs, chunks)
-        doc_row = {d.doc_id: i for i, d in enumerate(docs)}
-        sent_texts = [plain(docs[r[0]].raw[r[1]:r[2]]) for r in sent_rows]
-        chunk_texts = [plain(c.text) for c in chunks]
-        total = sum(content_hash(t) not in cache for t in set(chunk_texts + sent_texts))
-        tick = _counter(progress, total) if progress else None
-        chunk_vecs, chunk_hashes = _embed_all(chunk_texts, cache, embedder, report, tick)
-        sent_vecs, sent_hashes = _embed_all(sent_texts, cache, embedder, report, tick)
-        gen = index_dir / f"gen-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
-        tmp = gen.with_name(gen.name + ".tmp")
-        tmp.mkdir()
-        try:
-            np.save(tmp / "chunk_vectors.npy", chunk_vecs, allow_pickle=False)
-            np.save(tmp / "sentence_vectors.npy", sent_vecs, allow_pickle=False)
-            np.save(tmp / "sentences.npy", np.array(sent_rows, dtype=np.int64).reshape(-1, 3), allow_pickle=False)
-            (tmp / "chunk_hashes.json").write_text(json.dumps(chunk_hashes), encoding="utf-8")
-            (tmp / "sentence_hashes.json").write_text(json.dumps(sent_hashes), encoding="utf-8")
-            with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as f:
-                for c, (a, b) in zip(chunks, chunk_sent):
-                    f.write(json.dumps({"id": c.chunk_id, "doc": doc_row[c.doc_id], "start": c.start,
-                                        "end": c.end, "text": c.text, "sentences": [a, b]},
-                                       ensure_ascii=False) + "\n")
-            dense = build_store(store, chunk_vecs, ids=[c.chunk_id for c in chunks], **(store_options or {}))
-            store_meta = dense.save(tmp, previous=old.get("generation"))
-            report.stored_vectors = dense.written
-            bm25_meta = BM25().fit(chunk_texts).save(tmp)
-            write_manifest(tmp, {
-                "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                "model": {"name": embedder.name, "sha256": embedder.weights_sha256, "dim": embedder.dim},
-                "chunking": chunking, "store": store_meta, "bm25": bm25_meta,
-                "counts": {"documents": len(docs), "chunks": len(chunks), "sentences": len(sent_rows)},
-                "documents": {d.doc_id: {"source": d.source, "content_hash": d.content_hash, "title": d.title,
-                                         "date": d.date} for d in docs},
-            })
-            _fsync_dir(tmp)
-            os.rename(tmp, gen)
-            pointer = index_dir / (CURRENT + ".tmp")
-            pointer.write_text(gen.name, encoding="utf-8")
-            os.replace(pointer, index_dir / CURRENT)
-            _fsync_dir(index_dir)
-        except BaseException:
-            drop_store(tmp, keep=_live(index_dir))
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        _remove_stale(index_dir, keep=gen.name)
-    report.chunks = len(chunks)
-    report.seconds = time.perf_counter() - t0
-    return report
-
-
-def _sentence_table(docs: list[Document], chunks: list[Chunk]) -> tuple[list[tuple[int, int, int]], list]:
-    """Unique sentences (doc row, start, end) and each chunk's [first, last) range in that table."""
-    doc_row = {d.doc_id: i for i, d in enumerate(docs)}
-    rows: list[tuple[int, int, int]] = []
-    where: dict[tuple[int, int, int], int] = {}
-    ranges = []
-    for c in chunks:
-        idx = []
-        for s in c.sentences:
-            key = (doc_row[c.doc_id], s.start, s.end)
-            if key not in where:
-                where[key] = len(rows)
-                rows.append(key)
-            idx.append(where[key])
-        ranges.append((idx[0], idx[-1] + 1))
-    return rows, ranges
 
 
 def _fsync_dir(path: Path) -> None:

@@ -2,7 +2,7 @@
 
 The vectors are always ours: collections are created and opened with ``embedding_function=None``
 and only ``query_embeddings`` are sent, so Chroma never loads (or downloads) a model of its own.
-Ids are chunk ids (content hashes, listed in row order in the generation folder); Chroma's cosine
+Ids are sentence ids (content hashes, listed in row order in the generation folder); Chroma's cosine
 distance ``1 - cos`` is turned back into the inner product of our unit vectors (``score = 1 - distance``),
 the same scale FAISS reports.
 

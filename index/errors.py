@@ -29,6 +29,10 @@ def check_choice(name: str, value: object, choices) -> None:
 
 
 def check_range(name: str, value, lo=None, hi=None) -> None:
+    """Raise SettingError naming the bad value when it is outside [lo, hi] (either bound may be None)."""
     if (lo is not None and value < lo) or (hi is not None and value > hi):
-        bounds = f"{'' if lo is None else lo}..{'' if hi is None else hi}"
-        raise SettingError(f"invalid {name} {value!r}; must be in {bounds}")
+        if lo is not None and hi is not None:
+            rule = f"between {lo} and {hi}"
+        else:
+            rule = f"at least {lo}" if lo is not None else f"at most {hi}"
+        raise SettingError(f"{name} must be {rule} (got {value!r})")

@@ -1,39 +1,29 @@
 """Read files from disk into cleaned Documents; unreadable files are reported, never fatal."""
 from __future__ import annotations
 
-import logging
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from .clean import clean_text
-from .errors import CitebotError
+from .files import FileEntry, absolute, assign_ids, scan
 from .html import clean_html
 from .types import Document
 
-log = logging.getLogger(__name__)
 SUFFIXES = {".txt": clean_text, ".md": clean_text, ".markdown": clean_text,
             ".html": clean_html, ".htm": clean_html}
+
+
+def scan_files(roots: Iterable[str]) -> dict[str, FileEntry]:
+    """The supported files under absolute ``roots`` (see index.files.scan)."""
+    return scan(roots, SUFFIXES)
 
 
 @dataclass(frozen=True)
 class Skipped:
     path: str
     reason: str
-
-
-def iter_files(paths: Iterable[str | os.PathLike]) -> Iterator[Path]:
-    """Supported files under the given paths, in a stable order."""
-    for p in map(Path, paths):
-        if not p.exists():
-            raise CitebotError(f"path not found: {p}")
-        if p.is_dir():
-            yield from sorted(f for f in p.rglob("*")
-                              if f.is_file() and f.suffix.lower() in SUFFIXES
-                              and not any(part.startswith(".") for part in f.relative_to(p).parts))
-        else:
-            yield p
 
 
 def source_text(data: bytes) -> str:
@@ -48,7 +38,8 @@ def source_text(data: bytes) -> str:
     return raw
 
 
-def load_document(path: Path) -> Document | Skipped:
+def load_document(path: Path, doc_id: str | None = None) -> Document | Skipped:
+    """One file as a cleaned Document with id ``doc_id`` (default: the file name), or why it is skipped."""
     cleaner = SUFFIXES.get(path.suffix.lower())
     if cleaner is None:
         return Skipped(str(path), f"unsupported file type {path.suffix!r}; supported: {', '.join(SUFFIXES)}")
@@ -64,20 +55,16 @@ def load_document(path: Path) -> Document | Skipped:
     c = cleaner(raw)
     if not c.blocks:
         return Skipped(str(path), "no article text after cleaning")
-    return Document(doc_id=path.stem, source=str(path.resolve()), raw=raw,
+    return Document(doc_id=doc_id or path.name, source=str(path.resolve()), raw=raw,
                     title=c.title, date=c.date, blocks=c.blocks)
 
 
 def load_documents(paths: Iterable[str | os.PathLike]) -> tuple[list[Document], list[Skipped]]:
-    docs, skipped, seen = [], [], {}
-    for f in iter_files(paths):
-        r = load_document(f)
-        if isinstance(r, Skipped):
-            log.warning("skipped %s: %s", r.path, r.reason)
-            skipped.append(r)
-        elif r.doc_id in seen:
-            skipped.append(Skipped(str(f), f"duplicate doc_id {r.doc_id!r} (also {seen[r.doc_id]})"))
-        else:
-            seen[r.doc_id] = str(f)
-            docs.append(r)
+    """Every supported file under ``paths``, ids as the index gives them (see index.files)."""
+    found = scan_files(str(absolute(p)) for p in paths)
+    ids = assign_ids(found.values(), {})
+    docs, skipped = [], []
+    for source in sorted(found, key=ids.get):
+        r = load_document(Path(source), ids[source])
+        (skipped if isinstance(r, Skipped) else docs).append(r)
     return docs, skipped

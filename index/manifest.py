@@ -9,8 +9,8 @@ import numpy as np
 from .errors import IndexIncompatible, IndexNotFound
 
 FORMAT = "citebot-index"
-FORMAT_VERSION = 1
-CLEANING_VERSION = 2  # bump when cleaning/sentence rules change: documents are then re-chunked
+FORMAT_VERSION = 2  # 2: sentence-level dense store, documents keyed by relative path, roots recorded
+CLEANING_VERSION = 3  # bump when cleaning/sentence rules change: documents are then re-chunked
 CURRENT = "CURRENT"
 
 

@@ -7,12 +7,18 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from .bm25 import BM25
 from .embed import Embedder, get_embedder
 from .manifest import check_model, current_generation, load_array, read_manifest
 from .markup import plain
 from .store import VectorStore, load_store
 from .types import Passage, Span
+
+
+SENTENCES_PER_CHUNK = 4  # sentence hits fetched per passage wanted: chunks hold about 4 sentences
+MEAN_WEIGHT = 0.5  # weight of a chunk's derived vector beside its best sentence (see dense_search)
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,8 @@ class LoadedIndex:
                            for r in map(json.loads, f)]
         self.sentences = load_array(gen / "sentences.npy")
         self.sentence_vectors = load_array(gen / "sentence_vectors.npy")
+        self.sentence_chunks = load_array(gen / "sentence_chunks.npy")
+        self.chunk_vectors = load_array(gen / "chunk_vectors.npy")
         self.store: VectorStore = load_store(gen, self.manifest["store"])
         self.bm25 = BM25.load(gen, self.manifest["bm25"])
 
@@ -58,12 +66,33 @@ class LoadedIndex:
     def passage(self, row: int, score: float) -> Passage:
         c = self.chunks[row]
         d = self.docs[c.doc]
-        return Passage(c.chunk_id, d.doc_id, d.source, d.title, c.text, c.start, c.end, float(score))
+        return Passage(c.chunk_id, d.doc_id, d.source, d.title, c.text, c.start, c.end, float(score), d.date)
 
     def dense_search(self, question: str, k: int) -> list[tuple[int, float]]:
+        """The k best chunks for the question among those holding its closest sentences.
+
+        Sentences are what the store holds (each embedded once). A chunk scores its best sentence's cosine plus
+        MEAN_WEIGHT times the cosine of its derived vector (the normalised sum of its sentences'): on the SQuAD
+        train sample, that found the right paragraph first for 0.716 of questions, against 0.702 for the best
+        sentence alone and 0.682 for a vector of the whole chunk text (benchmarks/dense_units.py)."""
         q = self.embedder.embed_query(question)
-        scores, rows = self.store.search(q[None, :], k)
-        return [(int(r), float(s)) for s, r in zip(scores[0], rows[0]) if r >= 0]
+        n, total = k * SENTENCES_PER_CHUNK, len(self.sentence_chunks)
+        while True:
+            scores, rows = self.store.search(q[None, :], min(n, total))
+            best: dict[int, float] = {}
+            for s, r in zip(scores[0], rows[0]):
+                if r < 0:
+                    continue
+                for c in self.sentence_chunks[r]:
+                    if c >= 0 and int(c) not in best:  # hits come best first: a chunk's first hit is its best
+                        best[int(c)] = float(s)
+            if len(best) >= k or n >= total:
+                break
+            n *= 2
+        rows = np.fromiter(best, dtype=np.int64, count=len(best))
+        combined = np.fromiter(best.values(), dtype=np.float32, count=len(best)) + \
+            MEAN_WEIGHT * (self.chunk_vectors[rows] @ q)
+        return sorted(((int(r), float(s)) for r, s in zip(rows, combined)), key=lambda x: (-x[1], x[0]))[:k]
 
     def lexical_search(self, question: str, k: int) -> list[tuple[int, float]]:
         scores, rows = self.bm25.search(question, k)

@@ -11,7 +11,7 @@ from .errors import check_choice
 
 @runtime_checkable
 class VectorStore(Protocol):
-    """Inner-product search over L2-normalised vectors; rows are chunk row numbers."""
+    """Inner-product search over L2-normalised vectors; rows are sentence row numbers of the generation."""
 
     kind: str
     written: int

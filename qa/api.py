@@ -4,29 +4,24 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from pathlib import Path
 
 from index import open_index
 from index.errors import CitebotError
+from index.paths import DEFAULT_INDEX_DIR, resolve_index_dir  # noqa: F401  (qa re-exports both)
 
 from .chain import MAX_QUESTION_CHARS, build_chain
 from .extractive import ExtractiveAnswerer, ExtractiveSettings
-from .llm import LLMAnswerer, LLMSettings
+from .llm import ON_ERROR, LLMAnswerer, LLMSettings
 from .reader.answerer import ReaderAnswerer, ReaderSettings
 from .retriever import MODES, CitebotRetriever, HybridSearch
 from .sources import SourceCheck
 from .types import ANSWERERS, Answer, Passage
 
 log = logging.getLogger(__name__)
-DEFAULT_INDEX_DIR = ".citebot/index"
 
 
 class QuestionError(CitebotError, ValueError):
     pass
-
-
-def resolve_index_dir(index_dir: str | os.PathLike | None) -> Path:
-    return Path(index_dir or os.environ.get("CITEBOT_INDEX_DIR") or DEFAULT_INDEX_DIR)
 
 
 def check_question(question: object) -> tuple[str, str | None]:
@@ -65,10 +60,10 @@ def make_answerer(index, answerer: str = "heuristic", settings: ExtractiveSettin
 
 def get_chain(index_dir=None, k: int = 5, mode: str = "hybrid", llm: LLMSettings | None = None,
               settings: ExtractiveSettings | None = None, answerer: str = "heuristic",
-              reader_settings: ReaderSettings | None = None):
-    """A cached Runnable for (index generation, k, mode, llm, settings, answerer, reader settings)."""
+              reader_settings: ReaderSettings | None = None, on_llm_error: str = "raise"):
+    """A cached Runnable for (index generation, k, mode, llm, settings, answerer, reader settings, on_llm_error)."""
     index = open_index(resolve_index_dir(index_dir))
-    key = (id(index), k, mode, llm, settings, answerer, reader_settings)
+    key = (id(index), k, mode, llm, settings, answerer, reader_settings, on_llm_error)
     with _LOCK:
         if key not in _CHAINS:
             if len(_CHAINS) > 64:
@@ -76,7 +71,7 @@ def get_chain(index_dir=None, k: int = 5, mode: str = "hybrid", llm: LLMSettings
             search = HybridSearch(index, mode=mode)
             answerer = make_answerer(index, answerer, settings, reader_settings)
             if llm is not None:
-                answerer = LLMAnswerer(llm.chat_model(), fallback=answerer)
+                answerer = LLMAnswerer(llm.chat_model(), fallback=answerer, settings=llm, on_error=on_llm_error)
             _CHAINS[key] = build_chain(CitebotRetriever(search=search, k=k), answerer,
                                        SourceCheck(index.manifest["documents"]))
         return _CHAINS[key]
@@ -84,12 +79,17 @@ def get_chain(index_dir=None, k: int = 5, mode: str = "hybrid", llm: LLMSettings
 
 def ask(question: str, index_dir: str | os.PathLike | None = None, k: int = 5, mode: str = "hybrid",
         llm: LLMSettings | None = None, settings: ExtractiveSettings | None = None, answerer: str = "heuristic",
-        min_confidence: float | None = None) -> Answer:
+        min_confidence: float | None = None, on_llm_error: str = "raise") -> Answer:
     """Answer a question from the index, citing exact passages (as the files are now), or abstain.
 
     ``answerer``: "heuristic" (default) or "reader"; ``min_confidence``: the reader's abstention threshold
-    (0-1; default: the calibrated one shipped with the model). Lower answers more, higher abstains more."""
+    (0-1; default: the calibrated one shipped with the model). Lower answers more, higher abstains more.
+    ``on_llm_error``: when the LLM fails (unreachable, timeout, HTTP error), "raise" (default) raises
+    ``qa.llm.LLMError`` (one line naming the endpoint and the cause); "fallback" returns the extractive answer
+    with that line as its ``notice``."""
     question, notice = check_question(question)
+    if on_llm_error not in ON_ERROR:
+        raise QuestionError(f"invalid on_llm_error {on_llm_error!r}; valid values: {', '.join(ON_ERROR)}")
     if mode not in MODES:
         raise QuestionError(f"invalid retrieval mode {mode!r}; valid values: {', '.join(MODES)}")
     check_answerer(answerer)
@@ -102,7 +102,7 @@ def ask(question: str, index_dir: str | os.PathLike | None = None, k: int = 5, m
             raise QuestionError(f"min_confidence must be between 0 and 1 (got {min_confidence})")
         reader_settings = ReaderSettings(min_confidence=min_confidence)
     chain = get_chain(index_dir, k, mode, llm if llm is not None else LLMSettings.from_env(), settings, answerer,
-                      reader_settings)
+                      reader_settings, on_llm_error)
     answer = chain.invoke({"question": question})
     return answer.with_notice(notice) if notice else answer
 

@@ -33,7 +33,7 @@ def test_settings_overrides_build_extractive_settings():
     ("k=ten", "invalid value 'ten' for k"),
     ("k=0", "invalid k=0"),
     ("mode=magic", "invalid mode 'magic'"),
-    ("keep_ratio=2", "invalid keep_ratio 2.0"),
+    ("keep_ratio=2", "keep_ratio must be between 0.0 and 1.0 \\(got 2.0\\)"),
 ])
 def test_bad_specs_are_one_line_setting_errors(spec, message):
     with pytest.raises(SettingError, match=message):

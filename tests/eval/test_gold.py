@@ -70,3 +70,15 @@ def test_gold_docs_must_exist_in_the_index():
     items = load_gold(DEFAULT_GOLD)
     with pytest.raises(GoldError, match="gold docs not in the index: 004_"):
         check_docs(items, {d for i in items for d in i.docs if not d.startswith("004")}, "seeds.jsonl")
+
+
+def test_gold_docs_may_name_a_file_by_its_stem_when_that_is_unique():
+    items = load_gold(DEFAULT_GOLD)
+    known = [f"{d}.txt" for i in items for d in i.docs] + ["notes.md", "notes.txt"]
+    resolved = check_docs(items, known, "seeds.jsonl")
+    assert all(d.endswith(".txt") for i in resolved for d in i.docs)
+    assert [i.docs for i in resolved] == [tuple(f"{d}.txt" for d in i.docs) for i in items]
+    from eval.gold import GoldItem
+    ambiguous = [GoldItem("x", "q?", ("a",), ("notes",), "", "single")]
+    with pytest.raises(GoldError, match="gold docs not in the index: notes"):
+        check_docs(ambiguous, known, "mine.jsonl")

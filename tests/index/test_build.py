@@ -29,10 +29,10 @@ def test_manifest_records_model_chunking_and_hashes(tmp_path):
     emb = HashEmbedder()
     build_index([tmp_path / "docs"], tmp_path / "ix", emb, chunk_size=200, overlap=1)
     m = json.loads((current_generation(tmp_path / "ix") / "manifest.json").read_text())
-    assert m["format"] == "citebot-index" and m["format_version"] == 1
-    assert m["model"] == {"name": emb.name, "sha256": emb.weights_sha256, "dim": emb.dim}
+    assert m["format"] == "citebot-index" and m["format_version"] == 2
+    assert m["model"] == {"name": emb.name, "sha256": emb.weights_sha256, "dim": emb.dim, "weights": None}
     assert m["chunking"]["size"] == 200 and m["chunking"]["overlap"] == 1
-    assert set(m["documents"]) == {"doc0", "doc1", "doc2"}
+    assert set(m["documents"]) == {"doc0.txt", "doc1.txt", "doc2.txt"}
     assert all(len(d["content_hash"]) == 64 for d in m["documents"].values())
     assert m["store"]["kind"] == "faiss" and m["store"]["index_type"] == "flat"
 
@@ -49,10 +49,10 @@ def test_reindex_embeds_only_new_or_changed_and_drops_deleted(tmp_path):
     (docs / "doc2.txt").unlink()
     (docs / "doc3.md").write_text("A brand new markdown article sentence. With a second one.\n")
     r = build_index([docs], tmp_path / "ix", emb)
-    assert r.changed == ["doc1"] and r.removed == ["doc2"] and r.added == ["doc3"] and len(r.unchanged) == 1
+    assert r.changed == ["doc1.txt"] and r.removed == ["doc2.txt"] and r.added == ["doc3.md"] and len(r.unchanged) == 1
     assert 0 < r.embedded_texts <= 6
     ix = LoadedIndex(tmp_path / "ix", embedder=emb)
-    assert {d.doc_id for d in ix.docs} == {"doc0", "doc1", "doc3"}
+    assert {d.doc_id for d in ix.docs} == {"doc0.txt", "doc1.txt", "doc3.md"}
 
 
 def test_missing_index_and_other_model_give_one_line_fixes(tmp_path):
@@ -104,7 +104,7 @@ def test_killing_a_build_at_any_moment_leaves_the_previous_index_loadable(tmp_pa
         p.send_signal(signal.SIGKILL)
         p.wait()
         loaded = LoadedIndex(ix, embedder=HashEmbedder())  # always loadable
-        assert {d.doc_id for d in loaded.docs} in (before, before | {f"new{i}" for i in range(40)})
+        assert {d.doc_id for d in loaded.docs} in (before, before | {f"new{i}.txt" for i in range(40)})
     build_index([docs], ix, HashEmbedder())  # a later run completes and cleans up
     assert len(LoadedIndex(ix, embedder=HashEmbedder()).docs) == 44
     assert not [p for p in ix.iterdir() if p.name.endswith(".tmp")]

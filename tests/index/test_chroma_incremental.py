@@ -108,7 +108,7 @@ def test_one_changed_file_writes_only_its_chunks(mode, chroma_url, tmp_path, wri
     r = build_index([docs], ix, HashEmbedder(), store="chroma", store_options=options(mode, chroma_url))
     gen = current_generation(ix)
     new = set(read_ids(gen))
-    assert r.changed == ["doc2"] and 0 < r.embedded_texts <= 5
+    assert r.changed == ["doc2.txt"] and 0 < r.embedded_texts <= 5
     assert writes["add"] == [] and set(writes["upsert"]) == new - old and r.stored_vectors == len(new - old) > 0
     assert set(writes["delete"]) == old - new != set()
     assert [p.name for p in ix.glob("gen-*")] == [gen.name]  # the old generation is gone

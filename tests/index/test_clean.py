@@ -43,7 +43,7 @@ def test_repeated_headline_and_photo_credit_are_dropped():
 def test_seed_junk_never_reaches_the_index_text():
     docs, skipped = load_documents([SEEDS])
     assert not skipped and len(docs) == 5
-    text = {d.doc_id: kept_text(d.raw, d) for d in docs}
+    text = {d.doc_id.removesuffix(".txt"): kept_text(d.raw, d) for d in docs}
     assert "Khyber" not in text["000_84c6a3819d0616ca"] and "Peshawar" not in text["000_84c6a3819d0616ca"]
     gov = text["004_ae11e2517966b1c0"]
     for junk in ("Official websites use", "Breadcrumb", "Was this page helpful", "Last Updated", "lock ()"):
@@ -80,7 +80,7 @@ def test_bad_files_are_skipped_with_a_reason(tmp_path):
     (tmp_path / "latin.txt").write_bytes("caf\xe9 au lait. Another one.".encode("latin-1"))
     (tmp_path / "good.md").write_text("A good article sentence about ports. And another sentence here.")
     docs, skipped = load_documents([tmp_path])
-    assert [d.doc_id for d in docs] == ["good"]
+    assert [d.doc_id for d in docs] == ["good.md"]
     reasons = {Path(s.path).name: s.reason for s in skipped}
     assert reasons["empty.txt"] == "empty file"
     assert reasons["bin.txt"] == "binary file"
@@ -101,3 +101,38 @@ def test_a_lead_in_line_stays_with_the_list_it_introduces():
     assert c.title == "Ministers Meet"
     assert "Commitments:" in text and "Expand asylum capacity." in text
     assert "Section Two" not in text
+
+
+def test_markdown_heading_markers_are_not_part_of_the_title_or_text():
+    body = "A hive needs twenty kilograms of honey for the winter. Beekeepers check it in autumn.\n"
+    for raw in ("# Keeping honey bees\n\n" + body,
+                "# Keeping honey bees #\n\n" + body,
+                "Keeping honey bees\n==================\n\n" + body,
+                "---\ntitle: \"Keeping honey bees\"\ntags: [bees]\n---\n\n" + body,
+                "Site menu\n\n# Keeping honey bees\n\n## Getting started\n\n" + body):
+        c = clean_text(raw)
+        assert c.title == "Keeping honey bees", raw
+        assert kept_text(raw, c) == body.strip()
+    c = clean_text("# Should you keep bees?\n\n" + body)  # a title that ends like a sentence is still the title
+    assert c.title == "Should you keep bees?"
+    raw = "# Bees\n\n### Bees need water.\n\n" + body  # a heading kept as text is kept without its markers
+    assert kept_text(raw, clean_text(raw)).startswith("Bees need water.\n\nA hive")
+    c = clean_text("Intro line here.\n\n---\n\n" + body)  # a rule is neither front matter nor text
+    assert "---" not in kept_text("Intro line here.\n\n---\n\n" + body, c)
+
+
+def test_a_markdown_file_indexed_keeps_its_title_and_date(tmp_path):
+    from index import build_index
+    from index.reader import LoadedIndex
+    from tests.fakes import HashEmbedder
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    raw = ("# Keeping honey bees\n\n*Published 12 April 2023*\n\n"
+           "A hive needs twenty kilograms of honey for the winter. Beekeepers check it in autumn.\n")
+    (docs / "bees.md").write_text(raw, encoding="utf-8")
+    build_index([docs], tmp_path / "ix", HashEmbedder())
+    ix = LoadedIndex(tmp_path / "ix", HashEmbedder())
+    [p] = [ix.passage(i, 1.0) for i in range(len(ix))]
+    assert (p.title, p.date) == ("Keeping honey bees", "2023-04-12")
+    assert raw[p.start:p.end] == p.text and p.text.startswith("A hive needs")

@@ -36,7 +36,7 @@ def test_out_of_corpus_and_boilerplate_questions_abstain(seeds_index):
 
 def test_retrieve_returns_passages_with_provenance(seeds_index):
     ps = retrieve("Kirstjen Nielsen meetings in Guatemala City", k=3, index_dir=seeds_index)
-    assert len(ps) == 3 and ps[0].doc_id == "004_ae11e2517966b1c0"
+    assert len(ps) == 3 and ps[0].doc_id == "004_ae11e2517966b1c0.txt"
     for p in ps:
         with open(p.source, encoding="utf-8") as f:
             assert f.read()[p.start:p.end] == p.text
@@ -45,7 +45,7 @@ def test_retrieve_returns_passages_with_provenance(seeds_index):
 
 def test_index_dir_from_environment(seeds_index, monkeypatch):
     monkeypatch.setenv("CITEBOT_INDEX_DIR", str(seeds_index))
-    assert retrieve("Giammattei", k=1)[0].doc_id in {"003_f52d19d8c2480346", "001_7ea8978743dca06f"}
+    assert retrieve("Giammattei", k=1)[0].doc_id in {"003_f52d19d8c2480346.txt", "001_7ea8978743dca06f.txt"}
 
 
 def test_bad_questions(seeds_index):

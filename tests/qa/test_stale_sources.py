@@ -34,7 +34,7 @@ def warnings(caplog) -> list[str]:
 def test_unchanged_sources_leave_the_answer_as_it_was(news_index, caplog):
     docs, ix = news_index
     a = ask(QUESTION, index_dir=ix)
-    assert [c.doc_id for c in a.citations] == ["bridge", "ferry"] and a.text == f"{BRIDGE} [1][2]"
+    assert [c.doc_id for c in a.citations] == ["bridge.txt", "ferry.txt"] and a.text == f"{BRIDGE} [1][2]"
     assert a.notice is None and a.stale_sources == () and warnings(caplog) == []
     check_offsets(a)
 
@@ -45,7 +45,7 @@ def test_text_inserted_before_the_quote_re_points_the_citation(news_index, caplo
     inserted = "An editor added this paragraph later.\n\n"
     rewrite(docs / "bridge.txt", "Harbour news\n\n" + inserted + (docs / "bridge.txt").read_text()[14:])
     a = ask(QUESTION, index_dir=ix)
-    assert a.text == before.text and [c.doc_id for c in a.citations] == ["bridge", "ferry"]
+    assert a.text == before.text and [c.doc_id for c in a.citations] == ["bridge.txt", "ferry.txt"]
     assert a.citations[0].start == before.citations[0].start + len(inserted)
     assert a.citations[1] == before.citations[1]
     check_offsets(a)
@@ -70,7 +70,7 @@ def test_a_deleted_sentence_drops_its_citation_then_the_answer_abstains(news_ind
     rewrite(docs / "ferry.txt", "Ferry news\n\nCyclists welcomed the new lanes.\n")
     a = ask(QUESTION, index_dir=ix)
     assert not a.abstained and a.text == f"{BRIDGE} [1]"
-    assert [(c.n, c.doc_id) for c in a.citations] == [(1, "bridge")]
+    assert [(c.n, c.doc_id) for c in a.citations] == [(1, "bridge.txt")]
     check_offsets(a)
     rewrite(docs / "bridge.txt", "Harbour news\n\nTraffic was light in the morning.\n")
     a = ask(QUESTION, index_dir=ix)
@@ -83,8 +83,8 @@ def test_a_deleted_file_drops_its_citations(news_index, caplog):
     docs, ix = news_index
     (docs / "bridge.txt").unlink()
     a = ask(QUESTION, index_dir=ix)
-    assert [(c.n, c.doc_id) for c in a.citations] == [(1, "ferry")] and a.text == f"{BRIDGE} [1]"
-    assert all(p.doc_id != "bridge" for p in a.passages)
+    assert [(c.n, c.doc_id) for c in a.citations] == [(1, "ferry.txt")] and a.text == f"{BRIDGE} [1]"
+    assert all(p.doc_id != "bridge.txt" for p in a.passages)
     check_offsets(a)
     [line] = warnings(caplog)
     assert "bridge.txt was deleted" in line and "citebot index" in line
@@ -106,7 +106,7 @@ def test_crlf_files_are_read_as_indexing_read_them(tmp_path, news_index):
     rewrite(docs / "bridge.txt", "Harbour news\r\n\r\nNew line one.\r\nNew line two.\r\n" + BRIDGE + "\r\n",
             newline="")
     a = ask(QUESTION, index_dir=ix)
-    assert a.stale_sources and a.citations[0].doc_id == "bridge"
+    assert a.stale_sources and a.citations[0].doc_id == "bridge.txt"
     check_offsets(a)
 
 
@@ -135,7 +135,7 @@ def test_retrieve_re_points_and_drops_passages(news_index):
     rewrite(docs / "bridge.txt", "Harbour news\n\nInserted first.\n\n" + (docs / "bridge.txt").read_text()[14:])
     (docs / "ferry.txt").unlink()
     ps = retrieve(QUESTION, k=5, index_dir=ix)
-    assert {p.doc_id for p in ps} == {"bridge", "library"}
+    assert {p.doc_id for p in ps} == {"bridge.txt", "library.txt"}
     for p in ps:
         assert open(p.source, encoding="utf-8").read()[p.start:p.end] == p.text
 
