@@ -82,7 +82,7 @@ def _lock(index_dir: Path):
     created = not index_dir.exists()
     index_dir.mkdir(parents=True, exist_ok=True)
     try:
-        with open(index_dir / ".lock", "w") as f:
+        with open(index_dir / ".lock", "a") as f:  # not "w": an unchanged re-index writes nothing
             try:
                 fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError as e:

@@ -73,3 +73,32 @@ def test_add_delete_refresh_and_remove_as_a_user_would(tmp_path, capsys):
     assert "nothing changed, nothing written" in capsys.readouterr().out
     assert main(["index", "--remove", str(tmp_path / "more"), "--index-dir", ix]) == 0
     assert "1 removed" in capsys.readouterr().out
+
+
+NO_HEAVY_IMPORTS = """
+import sys
+from citebot.cli import main
+code = main(["index", sys.argv[1], "--index-dir", sys.argv[2]])
+heavy = sorted(m for m in ("torch", "sentence_transformers", "faiss", "onnxruntime") if m in sys.modules)
+print("HEAVY", ",".join(heavy) or "none")
+sys.exit(code)
+"""
+
+
+@pytest.mark.slow
+def test_an_unchanged_folder_is_re_indexed_without_torch_faiss_or_writing(tmp_path):
+    """With the real model: the second run of the same folder imports no model or vector library, writes nothing."""
+    import os
+    import subprocess
+    import sys
+
+    write(tmp_path / "docs" / "a.txt", "The harbour bridge reopened on Friday. Traffic was light.\n")
+    env = dict(os.environ, HF_HUB_OFFLINE="1")
+    args = [sys.executable, "-c", NO_HEAVY_IMPORTS, str(tmp_path / "docs"), str(tmp_path / "ix")]
+    first = subprocess.run(args, capture_output=True, text=True, env=env)
+    assert first.returncode == 0, first.stderr
+    files = {p: p.stat().st_mtime_ns for p in (tmp_path / "ix").rglob("*")}
+    again = subprocess.run(args, capture_output=True, text=True, env=env)
+    assert again.returncode == 0 and "HEAVY none" in again.stdout, again.stdout + again.stderr
+    assert "nothing changed, nothing written" in again.stdout
+    assert {p: p.stat().st_mtime_ns for p in (tmp_path / "ix").rglob("*")} == files
