@@ -27,7 +27,7 @@ from .files import absolute
 from .generation import LiveGeneration, Segment, concatenate, fresh_segment, reusable_vectors, write_tables
 from .ingest import Skipped
 from .manifest import CLEANING_VERSION, CURRENT, current_generation, read_manifest, write_manifest
-from .markup import plain
+from .markup import markup_of, readable
 from .plan import PathReport, Plan, plan_run
 from .store import STORES, build_store, drop_store, store_matches
 
@@ -223,7 +223,8 @@ def _write_generation(index_dir: Path, plan: Plan, live: _Live, settings: IndexS
         dense = build_store(settings.store, tables.vectors, ids=tables.sentence_ids, **(store_options or {}))
         store_meta = dense.save(tmp, previous=live.folder if live.reusable else None)
         report.stored_vectors = dense.written
-        bm25_meta = BM25().fit([plain(c["text"]) for c in tables.chunks]).save(tmp)
+        markups = [markup_of(d["source"]) for d in tables.documents.values()]  # in document row order
+        bm25_meta = BM25().fit([readable(c["text"], markups[c["doc"]]) for c in tables.chunks]).save(tmp)
         write_manifest(tmp, {
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "model": {"name": embedder.name, "sha256": embedder.weights_sha256, "dim": tables.vectors.shape[1],

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .manifest import load_array
-from .markup import plain
+from .markup import markup_of, readable
 from .sentences import chunk_block
 from .types import Document, content_hash
 
@@ -48,7 +48,8 @@ def fresh_segment(doc: Document, entry: dict, size: int, overlap: int) -> Segmen
                 rows.append(where[(s.start, s.end)])
             chunks.append({"id": c.chunk_id, "start": c.start, "end": c.end, "text": c.text,
                            "sentences": [rows[0], rows[-1] + 1]})
-    texts = [plain(doc.raw[a:b]) for a, b in spans]
+    markup = markup_of(doc.source)
+    texts = [readable(doc.raw[a:b], markup) for a, b in spans]
     return Segment(doc.doc_id, entry, chunks, np.array(spans, dtype=np.int64).reshape(-1, 2),
                    [content_hash(t) for t in texts], None, texts)
 

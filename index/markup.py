@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+import os
 import re
 from dataclasses import dataclass
 
@@ -56,6 +57,24 @@ def plain(text: str) -> str:
         text = _TAG.sub("", text)
     if "&" in text:
         text = html.unescape(text)
+    return _WS.sub(" ", text).strip()
+
+
+MARKUP = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown"}  # other files: "text"
+
+
+def markup_of(source: str) -> str:
+    """How a source file's raw text is marked up, from its name: "html", "markdown" or "text"."""
+    return MARKUP.get(os.path.splitext(source)[1].lower(), "text")
+
+
+def readable(text: str, markup: str) -> str:
+    """What a person reads of raw text: HTML loses tags and entities, markdown its link targets; plain text
+    keeps every character (``x < 5 and y > 3`` or ``<b>`` in a .txt file is content). Whitespace is collapsed."""
+    if markup == "html":
+        return plain(text)
+    if markup == "markdown" and "](" in text:
+        text = _MD_LINK.sub(r"\1", text)
     return _WS.sub(" ", text).strip()
 
 

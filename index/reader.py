@@ -12,7 +12,7 @@ import numpy as np
 from .bm25 import BM25
 from .embed import Embedder, get_embedder
 from .manifest import check_model, current_generation, load_array, read_manifest
-from .markup import plain
+from .markup import markup_of, readable
 from .store import VectorStore, load_store
 from .types import Passage, Span
 
@@ -50,6 +50,7 @@ class LoadedIndex:
         check_model(self.manifest, self.embedder.name, self.embedder.weights_sha256, self.index_dir)
         self.docs = [DocRecord(k, v["source"], v["title"], v.get("date"))
                      for k, v in self.manifest["documents"].items()]
+        self.markups = [markup_of(d.source) for d in self.docs]
         with open(gen / "chunks.jsonl", encoding="utf-8") as f:
             self.chunks = [ChunkRecord(r["id"], r["doc"], r["start"], r["end"], r["text"], tuple(r["sentences"]))
                            for r in map(json.loads, f)]
@@ -104,7 +105,7 @@ class LoadedIndex:
         out = []
         for i in range(*c.sentences):
             _, s, e = (int(x) for x in self.sentences[i])
-            out.append((i, Span(s, e), plain(c.text[s - c.start:e - c.start])))
+            out.append((i, Span(s, e), readable(c.text[s - c.start:e - c.start], self.markups[c.doc])))
         return out
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from index.markup import plain
+from index.markup import markup_of, readable
 from index.types import Passage
 
 ABSTAIN_MESSAGE = "I couldn't find that in the indexed documents."
@@ -17,7 +17,7 @@ class Citation:
     """Marker ``[n]`` in the answer text -> an exact slice ``source[start:end] == quote``.
 
     ``quote`` is the file's raw text (HTML tags and entities, markdown links as written); ``text`` is the same
-    passage as a person reads it (``index.markup.plain``), what the terminal and Slack show.
+    passage as a person reads it (``index.markup.readable``: HTML decoded), what the terminal and Slack show.
     """
 
     n: int
@@ -33,7 +33,7 @@ class Citation:
 
     def __post_init__(self) -> None:
         if not self.text:
-            object.__setattr__(self, "text", plain(self.quote))
+            object.__setattr__(self, "text", readable(self.quote, markup_of(self.source)))
 
 
 def in_quotes(text: str) -> str:

@@ -21,4 +21,4 @@ def test_near_duplicate_sentences_from_two_articles_merge(tmp_path, embedder):
     assert a.text.count("reopened on Friday") == 1
     sentence = next(s for s in a.text.split("] ") if "reopened on Friday" in s)
     cited = {c.doc_id for c in a.citations if f"[{c.n}]" in sentence + "]"}
-    assert cited == {"a", "b"}
+    assert cited == {"a.txt", "b.txt"}

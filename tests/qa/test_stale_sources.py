@@ -177,3 +177,12 @@ def test_relocate():
     assert relocate("abc", 2, text) == 2
     assert relocate("abc", 5, text) == 2 and relocate("abc", 8, text) == 11 and relocate("abc", 40, text) == 11
     assert relocate("abd", 2, text) is None and relocate("abc", 0, "") is None
+
+
+def test_the_readable_text_of_a_plain_text_file_keeps_angle_brackets_and_html_is_decoded(tmp_path):
+    txt = Citation(1, "a.txt", str(tmp_path / "a.txt"), "a", "Values where x < 5 and y > 3 use <b> here.", 0, 9, 1.0)
+    assert txt.text == txt.quote
+    html = Citation(1, "a.html", str(tmp_path / "a.html"), "a", "<b>Fares</b> rose to &pound;42.", 0, 9, 1.0)
+    assert html.text == "Fares rose to £42."
+    md = Citation(1, "a.md", str(tmp_path / "a.md"), "a", "See [the report](http://x.org/r) <now>.", 0, 9, 1.0)
+    assert md.text == "See the report <now>."
