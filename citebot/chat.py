@@ -26,13 +26,15 @@ def chat(answer: Callable[[str], str]) -> int:
     from index.errors import CitebotError
 
     history = History.start() if sys.stdin.isatty() else None
+    prompt = PROMPT if sys.stdin.isatty() else ""  # piped input: answers only, not glued to a prompt
     print(INTRO)
     try:
         while True:
             try:
-                line = input(PROMPT).strip()
+                line = input(prompt).strip()
             except EOFError:  # Ctrl-D: leave the shell's prompt on a line of its own
-                print()
+                if prompt:
+                    print()
                 return 0
             command = line.lower()
             if not line:
@@ -60,7 +62,7 @@ def help_text(history: History | None = None) -> str:
              "  /help, help    this list",
              "  /quit, /exit   leave (Ctrl-D too)",
              "Tips:",
-             "  Ask one question per line, e.g. Who did Harris meet in Guatemala?",
+             "  Ask one question per line about the indexed documents.",
              "  Answers cite the passages they quote as [n], listed under Sources; when nothing answers the",
              "  question, citebot says so and lists related passages instead.",
              "  An empty line does nothing."]

@@ -142,25 +142,28 @@ def _render(answer, as_json: bool) -> str:
     def dated(title: str, date: str | None) -> str:
         return f"{title} — {date}" if date else title
 
+    related = list({p.doc_id: p for p in answer.passages}.values())[:RELATED] if answer.abstained else []
     if as_json:
         return json.dumps({"question": answer.question, "text": answer.text, "abstained": answer.abstained,
                            "answerer": answer.answerer, "confidence": answer.confidence,
                            "low_confidence": answer.low_confidence, "notice": answer.notice,
-                           "citations": [asdict(c) for c in answer.citations]}, ensure_ascii=False, indent=1)
+                           "citations": [asdict(c) for c in answer.citations],
+                           "related": [{"doc_id": p.doc_id, "title": p.title, "date": p.date, "source": p.source}
+                                       for p in related]}, ensure_ascii=False, indent=1)
     lines = [answer.text]
     if answer.notice:
         lines.insert(0, f"note: {answer.notice}")
     if answer.low_confidence:
         lines.append(f"(low confidence: {answer.confidence:.2f})")
-    if answer.abstained and answer.passages:
+    if related:
         lines.append("\nRelated, not an answer:")
-        for p in answer.passages[:RELATED]:
-            lines.append(f"- {dated(p.title, p.date)} ({os.path.basename(p.source)})")
+        for p in related:  # one line per document, named by its id (unique, unlike a bare file name)
+            lines.append(f"- {dated(p.title, p.date)} ({p.doc_id})")
     if answer.citations:
         lines.append("\nSources:")
         for c in answer.citations:
             quote = c.text if len(c.text) <= 300 else c.text[:297] + "…"
-            lines.append(f"[{c.n}] {dated(c.title, c.date)} ({os.path.basename(c.source)}:{c.start}-{c.end})\n"
+            lines.append(f"[{c.n}] {dated(c.title, c.date)} ({c.doc_id}, characters {c.start}-{c.end})\n"
                          f"    {in_quotes(quote)}")
     return "\n".join(lines)
 

@@ -162,7 +162,8 @@ def build_index(paths: Iterable[str | os.PathLike], index_dir: str | os.PathLike
     index_dir = Path(index_dir)
     report = IndexReport()
     if not named and not removes and not (index_dir / CURRENT).is_file():
-        raise CitebotError(f"no index at {index_dir} yet; name the files or folders to index: citebot index PATH...")
+        raise CitebotError(f"no index at {index_dir} yet; name the files or folders to index: citebot index PATH... "
+                           f"--index-dir {index_dir}")
     with _lock(index_dir):
         live = _read_live(index_dir, embedder, settings.chunking, report.notices)
         roots = live.manifest.get("roots", [])

@@ -99,6 +99,13 @@ def test_an_abstention_lists_related_passages(news_index, capsys):
                  "--min-confidence", "1"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("I couldn't find that") and "Related, not an answer:" in out
+    related = [line for line in out.splitlines() if line.startswith("- ")]
+    assert related and len(related) == len(set(related))  # one line per document
+    assert main(["ask", "When did the harbour bridge reopen?", "--index-dir", str(ix), "--answerer", "reader",
+                 "--min-confidence", "1", "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    ids = [r["doc_id"] for r in got["related"]]
+    assert got["abstained"] and ids and len(ids) == len(set(ids)) and all(r["source"] for r in got["related"])
 
 
 def test_the_answerer_can_come_from_the_environment(news_index, capsys, monkeypatch):

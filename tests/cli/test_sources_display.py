@@ -52,7 +52,7 @@ def test_the_sources_list_shows_dates_and_decoded_text(small_index, capsys):
                  "--index-dir", str(small_index)]) == 0
     out = capsys.readouterr().out
     sources = out.split("\nSources:\n", 1)[1]
-    assert "[1] Ferry fares — 2021-06-08 (fares.html:" in sources
+    assert "[1] Ferry fares — 2021-06-08 (fares.html, characters " in sources
     assert "£42" in sources and "&pound;" not in sources
 
 
@@ -60,4 +60,4 @@ def test_a_quote_that_opens_with_a_quotation_mark_is_not_quoted_twice(small_inde
     assert main(["ask", "When will the new tram line open?", "--index-dir", str(small_index)]) == 0
     sources = capsys.readouterr().out.split("\nSources:\n", 1)[1]
     assert "\n    “The new tram line will open in May" in sources and "““" not in sources
-    assert "Mayor speaks (mayor.txt:" in sources  # no date found: none shown
+    assert "Mayor speaks (mayor.txt, characters " in sources  # no date found: none shown
