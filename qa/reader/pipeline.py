@@ -2,6 +2,7 @@
 
     python -m qa.reader.pipeline                      # the same as citebot train-reader
     python -m qa.reader.pipeline --package-only      # redo export, calibration and card from --work's model
+    python -m qa.reader.pipeline --refit --out qa/reader/model   # calibration and card only, for the shipped model
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from index.errors import SettingError
 
 from .calibrator import FILE as CALIBRATOR_FILE
 from .card import write_card
-from .export import export_onnx, quantize, write_model
+from .export import GRAPH, META, export_onnx, quantize, write_model
 from .train import TrainSettings, dev_folds, train
 
 log = logging.getLogger(__name__)
@@ -88,14 +89,41 @@ def package(work: str, out: str, fit_limit: int | None = None,
             f"{fig8['auc_heuristic']}), threshold {fig8['threshold']}")
 
 
+def refit(out: str, fit_limit: int | None = None) -> str:
+    """Fit the calibrator of the model in ``out`` again on its held-out fold, as retrieval now hands it candidates
+    (after a change to retrieval or candidate scoring), and rewrite the card. The model itself is not touched."""
+    from .fit import ask_all, fit, read_all
+    from .model import Reader
+
+    folder = Path(out)
+    reader = Reader(folder)
+    summary = json.loads((folder / META).read_text(encoding="utf-8")).get("training")
+    if not summary or not summary["settings"].get("dev_file"):
+        raise SettingError(f"{folder / META} does not say which held-out SQuAD file it was fit on")
+    dev_file = summary["settings"]["dev_file"]
+    cal, fig = fit(read_all(ask_all(dev_file, dev_folds(dev_file)[1], limit=fit_limit), reader))
+    before = json.loads((folder / CALIBRATOR_FILE).read_text(encoding="utf-8"))
+    fig32 = before.get("held_out_float32", {})  # measured when the model was exported; not re-measured here
+    (folder / CALIBRATOR_FILE).write_text(cal.to_json({"held_out": fig, "held_out_float32": fig32}),
+                                          encoding="utf-8")
+    write_card(folder, summary, fig, fig32, (folder / GRAPH).stat().st_size)
+    return (f"calibrator refit in {folder}: top-1 {fig['top1_holds_answer_reader']} (heuristic "
+            f"{fig['top1_holds_answer_heuristic']}), AUC {fig['auc_confidence']}, threshold {fig['threshold']} "
+            f"(was {before.get('threshold')})")
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m qa.reader.pipeline")
     p.add_argument("--work", default="build/reader")
     p.add_argument("--out", default="build/reader/model")
     p.add_argument("--package-only", action="store_true")
+    p.add_argument("--refit", action="store_true", help="fit the calibrator of the model in --out again")
     p.add_argument("--fit-limit", type=int, help="fit on the first N held-out questions (smoke tests)")
     a = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    if a.refit:
+        print(refit(a.out, a.fit_limit))
+        return 0
     print(package(a.work, a.out, a.fit_limit) if a.package_only else
           train_reader(out=a.out, work=a.work, fit_limit=a.fit_limit))
     return 0
