@@ -25,7 +25,7 @@ from .embed import Embedder, configured_weights_stamp, get_embedder
 from .errors import CitebotError, IndexIncompatible, check_choice, check_range
 from .files import absolute
 from .generation import LiveGeneration, Segment, concatenate, fresh_segment, reusable_vectors, write_tables
-from .ingest import Skipped
+from .ingest import SUFFIXES, Skipped
 from .manifest import CLEANING_VERSION, CURRENT, current_generation, read_manifest, write_manifest
 from .markup import markup_of, readable
 from .plan import PathReport, Plan, plan_run
@@ -206,7 +206,7 @@ def _nothing_to_index(plan: Plan, named: list[str], removes: list[str]) -> str:
     skipped = [s for p in plan.paths for s in p.skipped]
     why = f" ({len(skipped)} skipped, e.g. {skipped[0].path}: {skipped[0].reason})" if skipped else ""
     return "no documents to index under " + ", ".join(named or plan.roots) + why + \
-        "; citebot reads .txt, .md, .markdown, .html and .htm files"
+        "; citebot reads " + ", ".join(SUFFIXES) + " files"
 
 
 def _write_generation(index_dir: Path, plan: Plan, live: _Live, settings: IndexSettings, store_options: dict | None,
