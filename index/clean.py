@@ -146,11 +146,16 @@ def _merge(raw: str, spans: list[Span]) -> list[Span]:
     return out
 
 
+# A news dateline opening the first sentence: an upper-case place, maybe ", STATE" and "(AP)", then a dash.
+_DATELINE_LEAD = re.compile(r"^[A-Z][A-Z.'’ ]{1,40}(?:,\s*[A-Z][A-Za-z.]+)?(?:\s*\([A-Za-z. ]{1,20}\))?\s*[—–-]+\s+(?=\S)")
+
+
 def _title_from_text(raw: str, blocks: list[Span], limit: int = 80) -> str:
     if not blocks:
         return ""
     first = plain(raw[blocks[0].start:blocks[0].end])
     first = re.split(r"(?<=[.!?])\s", first, maxsplit=1)[0]
+    first = _DATELINE_LEAD.sub("", first, count=1) or first  # "GUATEMALA CITY (AP) — Vice President…" -> "Vice…"
     if len(first) <= limit:
         return first
     return first[:limit].rsplit(" ", 1)[0] + "…"

@@ -1,5 +1,7 @@
 from pathlib import Path
 
+import pytest
+
 from index.clean import clean_text, parse_date
 from index.html import clean_html
 from index.ingest import load_document, load_documents
@@ -136,3 +138,12 @@ def test_a_markdown_file_indexed_keeps_its_title_and_date(tmp_path):
     [p] = [ix.passage(i, 1.0) for i in range(len(ix))]
     assert (p.title, p.date) == ("Keeping honey bees", "2023-04-12")
     assert raw[p.start:p.end] == p.text and p.text.startswith("A hive needs")
+
+
+@pytest.mark.parametrize("first, title", [
+    ("GUATEMALA CITY (AP) — Vice President Harris met the president. More text.", "Vice President Harris met the president."),
+    ("WASHINGTON – The United States will announce steps. More.", "The United States will announce steps."),
+    ("NASA launched a rocket on Monday. More.", "NASA launched a rocket on Monday."),
+])
+def test_a_title_taken_from_the_first_sentence_drops_a_news_dateline(first, title):
+    assert clean_text(first + "\n").title == title
