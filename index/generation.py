@@ -61,6 +61,7 @@ class LiveGeneration:
         self.folder, self.manifest = folder, manifest
         self._chunks: list[dict] | None = None
         self._hashes: list[str] | None = None
+        self._arrays: dict[str, np.ndarray] = {}
 
     @property
     def chunks(self) -> list[dict]:
@@ -75,13 +76,18 @@ class LiveGeneration:
             self._hashes = json.loads((self.folder / "sentence_hashes.json").read_text(encoding="utf-8"))
         return self._hashes
 
+    def _array(self, name: str) -> np.ndarray:
+        if name not in self._arrays:
+            self._arrays[name] = load_array(self.folder / f"{name}.npy")  # memory-mapped once, sliced per document
+        return self._arrays[name]
+
     def segment(self, doc_id: str, entry: dict) -> Segment:
         d = self.manifest["documents"][doc_id]
         (ca, cb), (sa, sb) = d["chunks"], d["sentences"]
         chunks = [{"id": c["id"], "start": c["start"], "end": c["end"], "text": c["text"],
                    "sentences": [c["sentences"][0] - sa, c["sentences"][1] - sa]} for c in self.chunks[ca:cb]]
-        spans = np.asarray(load_array(self.folder / "sentences.npy")[sa:sb, 1:], dtype=np.int64)
-        vectors = load_array(self.folder / "sentence_vectors.npy")[sa:sb]
+        spans = np.asarray(self._array("sentences")[sa:sb, 1:], dtype=np.int64)
+        vectors = self._array("sentence_vectors")[sa:sb]
         return Segment(doc_id, entry, chunks, spans, self.hashes[sa:sb], vectors)
 
 
