@@ -213,8 +213,19 @@ def _write_generation(index_dir: Path, plan: Plan, live: _Live, settings: IndexS
                       embedder: Embedder | None, progress, report: IndexReport) -> None:
     segments = _segments(plan, live, settings)
     fresh = [s for s in segments if s.vectors is None]
-    embedder = embedder or get_embedder()
-    dim = _embed(fresh, reusable_vectors(live.folder) if live.reusable else {}, embedder, progress, report)
+    loaded = [embedder] if embedder is not None else []
+
+    def model() -> Embedder:  # loaded (and its weights hashed) only when there is text to embed
+        if not loaded:
+            loaded.append(get_embedder())
+        return loaded[0]
+
+    dim = _embed(fresh, reusable_vectors(live.folder) if live.reusable else {}, model, progress, report)
+    if loaded or not (live.reusable and live.manifest.get("model")):
+        m = model()
+        model_entry = {"name": m.name, "sha256": m.weights_sha256, "weights": m.weights_stamp()}
+    else:  # nothing embedded: the live generation's model, checked to be the configured one
+        model_entry = dict(live.manifest["model"])
     tables = concatenate(segments, dim or live.manifest["model"]["dim"])
     gen = index_dir / f"gen-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
     tmp = gen.with_name(gen.name + ".tmp")
@@ -228,8 +239,7 @@ def _write_generation(index_dir: Path, plan: Plan, live: _Live, settings: IndexS
         bm25_meta = BM25().fit([readable(c["text"], markups[c["doc"]]) for c in tables.chunks]).save(tmp)
         write_manifest(tmp, {
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "model": {"name": embedder.name, "sha256": embedder.weights_sha256, "dim": tables.vectors.shape[1],
-                      "weights": embedder.weights_stamp()},
+            "model": {**model_entry, "dim": tables.vectors.shape[1]},
             "chunking": settings.chunking, "dense_unit": "sentence", "store": store_meta, "bm25": bm25_meta,
             "roots": plan.roots,
             "counts": {"documents": len(segments), "chunks": len(tables.chunks), "sentences": len(tables.hashes)},
@@ -272,13 +282,13 @@ def _segments(plan: Plan, live: _Live, settings: IndexSettings) -> list[Segment]
     return out
 
 
-def _embed(fresh: list[Segment], cache: dict[str, np.ndarray], embedder: Embedder, progress,
+def _embed(fresh: list[Segment], cache: dict[str, np.ndarray], model: Callable[[], Embedder], progress,
            report: IndexReport) -> int | None:
     """Give fresh segments their vectors: reused by text hash, the rest embedded once each. Returns the width."""
     todo = sorted({h: t for s in fresh for h, t in zip(s.hashes, s.texts) if h not in cache}.items())
     if todo:
         tick = _counter(progress, len(todo)) if progress else None
-        vecs = embedder.embed([t for _, t in todo], progress=tick)
+        vecs = model().embed([t for _, t in todo], progress=tick)
         cache = {**cache, **{h: vecs[i] for i, (h, _) in enumerate(todo)}}
     report.embedded_texts = len(todo)
     embedded = {h for h, _ in todo}

@@ -197,3 +197,25 @@ def test_new_chunking_reads_every_remembered_path_again_and_keeps_the_ids(dup, t
     assert r.written and r.embedded_texts == 0 and len(r.unchanged) == 4 and not r.removed
     assert ids(ix) == {"a/notes.md", "a/notes.txt", "b/notes.txt", "frogs.txt"}
     assert json.loads((current_generation(ix) / "manifest.json").read_text())["chunking"]["size"] == 40
+
+
+class StampedEmbedder(HashEmbedder):
+    """A hash embedder whose weights file 'exists', so an unchanged model is recognised by its stamp."""
+
+    def weights_stamp(self):
+        return {"path": "/models/hash.safetensors", "size": 1, "mtime_ns": 1}
+
+
+def test_a_removal_writes_a_generation_without_loading_the_model(dup, tmp_path, monkeypatch):
+    ix = tmp_path / "ix"
+    build_index([dup], ix, StampedEmbedder())
+
+    def no_model(*a, **k):
+        raise AssertionError("the model was loaded though nothing needed embedding")
+
+    monkeypatch.setattr(build_module, "get_embedder", no_model)
+    monkeypatch.setattr(build_module, "configured_weights_stamp", StampedEmbedder().weights_stamp)
+    r = build_index([], ix, remove=[dup / "b"])
+    assert r.written and r.removed == ["b/notes.txt"] and r.embedded_texts == 0
+    manifest = json.loads((current_generation(ix) / "manifest.json").read_text())
+    assert manifest["model"]["sha256"] == HashEmbedder.weights_sha256 and manifest["model"]["dim"] == HashEmbedder.dim
