@@ -17,6 +17,7 @@ USAGE = """examples:
   citebot eval --index-dir .citebot/index        use an existing index instead of building one
   citebot eval --compare dense k=10 lexical,k=3  also run other citebot configurations
   citebot eval squad squad-v2.0-dev.json --limit 500
+  citebot eval --against before.json --fail-on-drop  compare with a report an earlier run wrote
   citebot eval calibrate --min-evidence 0.3:1.5:0.1 --keep-ratio 0.5,0.85"""
 
 
@@ -52,6 +53,13 @@ def register(sub) -> None:
     p.add_argument("--keep-ratio", help="calibrate: keep_ratio values to sweep (default: the current one)")
     p.add_argument("--answerer", choices=("heuristic", "reader"), default="heuristic",
                    help="calibrate: the heuristic's settings (default) or the reader's abstention threshold")
+    p.add_argument("--against", metavar="EARLIER.json",
+                   help="also compare with the JSON report an earlier citebot eval wrote: each metric before, "
+                        "after and the change, and the questions whose verdict flipped")
+    p.add_argument("--tolerance", type=float, metavar="T",
+                   help="with --against: flag a metric that got worse by more than T (default 0.01)")
+    p.add_argument("--fail-on-drop", action="store_true",
+                   help="with --against: exit status 1 when a metric was flagged (the report is written first)")
     p.set_defaults(func=run)
 
 
@@ -60,15 +68,31 @@ def run(args) -> int:
     if target[:1] == ["squad"]:
         if len(target) != 2:
             raise EvalUsageError("usage: citebot eval squad PATH.json [--limit N]")
-        return run_squad(args, target[1])
+        return run_squad(args, target[1], earlier_report(args))
     if target[:1] == ["calibrate"]:
         if len(target) > 2:
             raise EvalUsageError("usage: citebot eval calibrate [GOLD.jsonl]")
+        if args.against is not None or args.tolerance is not None or args.fail_on_drop:
+            raise EvalUsageError("--against, --tolerance and --fail-on-drop compare evaluation reports; "
+                                 "calibrate writes none (use them with a gold file or squad PATH.json)")
         return run_calibrate(args, target[1] if len(target) == 2 else None)
     if len(target) > 1:
         raise EvalUsageError(f"one gold file expected, got {len(target)}: {' '.join(target)} "
                              "(put GOLD before --compare)")
-    return run_gold_file(args, target[0] if target else None)
+    return run_gold_file(args, target[0] if target else None, earlier_report(args))
+
+
+def earlier_report(args):
+    """The --against report, read and checked now (before any model loads), or None without --against."""
+    if args.against is None:
+        if args.tolerance is not None or args.fail_on_drop:
+            raise EvalUsageError("--tolerance and --fail-on-drop need --against EARLIER.json")
+        return None
+    from .against import check_tolerance, read_report
+
+    if args.tolerance is not None:
+        check_tolerance(args.tolerance, "--tolerance")
+    return read_report(args.against)
 
 
 def default_docs() -> list[str]:
@@ -95,27 +119,45 @@ def stdout_console():
     return Console() if sys.stdout.isatty() else Console(width=160)
 
 
-def _evaluate_and_write(args, corpus, items) -> int:
+def _evaluate_and_write(args, corpus, items, earlier=None) -> int:
     from .report import rich_table, write_outputs
     from .suite import evaluate
 
     configs = _configs(args)
+    if earlier is not None:
+        from .against import check_questions
+
+        check_questions(earlier, args.against, items, corpus.name)
     print(f"citebot eval {corpus.name}: {len(items)} questions, "
           + (f"index {corpus.index_dir}" if corpus.index_dir else "building a temporary index"), file=sys.stderr)
     with progress_tracker() as track:
         report = evaluate(corpus, items, configs, baseline=not args.no_baseline, track=track,
                           curves=not args.no_curves)
-    paths = write_outputs(report, args.out)
+    comparison = None
+    if earlier is not None:
+        from .against import DEFAULT_TOLERANCE, compare
+
+        comparison = compare(earlier, report, args.against,
+                             DEFAULT_TOLERANCE if args.tolerance is None else args.tolerance)
+    paths = write_outputs(report, args.out, against=comparison)
     stdout_console().print(rich_table(report))
     if report.curves:
         from .selective import curves_table
 
         print("\n".join(["", "accuracy against coverage:"] + curves_table(report.curves)))
+    if comparison is not None:
+        from .against_report import show
+
+        show(comparison, stdout_console())
     print("wrote " + ", ".join(str(p) for p in paths.values()))
+    if comparison is not None and comparison.flagged and args.fail_on_drop:
+        print(f"citebot eval: {len(comparison.flagged)} metric(s) worse than {args.against} (--fail-on-drop)",
+              file=sys.stderr)
+        return 1
     return 0
 
 
-def run_gold_file(args, gold: str | None) -> int:
+def run_gold_file(args, gold: str | None, earlier=None) -> int:
     from .gold import DEFAULT_GOLD, load_gold, spread
     from .suite import Corpus
 
@@ -123,10 +165,10 @@ def run_gold_file(args, gold: str | None) -> int:
     items = spread(load_gold(path), args.limit)
     paths = () if args.index_dir else tuple(args.docs or default_docs())
     name = path.stem
-    return _evaluate_and_write(args, Corpus(name, str(path), paths, args.index_dir), items)
+    return _evaluate_and_write(args, Corpus(name, str(path), paths, args.index_dir), items, earlier)
 
 
-def run_squad(args, path: str) -> int:
+def run_squad(args, path: str, earlier=None) -> int:
     from .squad import load_squad, write_documents
     from .suite import Corpus
 
@@ -139,7 +181,7 @@ def run_squad(args, path: str) -> int:
     with tempfile.TemporaryDirectory(prefix="citebot-squad-") as tmp:
         folder = write_documents(squad, Path(tmp) / "docs")
         return _evaluate_and_write(args, Corpus(squad.name, str(path), (str(folder),), args.index_dir),
-                                   list(squad.items))
+                                   list(squad.items), earlier)
 
 
 def run_calibrate(args, gold: str | None) -> int:

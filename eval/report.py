@@ -53,15 +53,21 @@ def result_json(r: QuestionResult, v: Verdict) -> dict:
             "verdict": {**asdict(v), "failed": v.failed}}
 
 
-def to_json(report: EvalReport) -> dict:
+def to_json(report: EvalReport, against=None) -> dict:
+    """The report as JSON; with ``against`` (an eval.against.Comparison) an "against" section too."""
     items = {r.item.id: r.item for run in report.runs for r in run.results}
-    return {"dataset": report.dataset, "gold_path": report.gold_path, "documents": report.documents,
-            "created": report.created, "notes": list(report.notes),
-            "items": [asdict(i) for i in items.values()], "curves": [asdict(c) for c in report.curves],
-            "runs": [{"name": run.name, "config": run.config, "index_seconds": run.index_seconds,
-                      "scores": asdict(run.scores), "by_kind": dict(run.by_kind),
-                      "results": [result_json(r, v) for r, v in zip(run.results, run.verdicts)]}
-                     for run in report.runs]}
+    out = {"dataset": report.dataset, "gold_path": report.gold_path, "documents": report.documents,
+           "created": report.created, "notes": list(report.notes),
+           "items": [asdict(i) for i in items.values()], "curves": [asdict(c) for c in report.curves],
+           "runs": [{"name": run.name, "config": run.config, "index_seconds": run.index_seconds,
+                     "scores": asdict(run.scores), "by_kind": dict(run.by_kind),
+                     "results": [result_json(r, v) for r, v in zip(run.results, run.verdicts)]}
+                    for run in report.runs]}
+    if against is not None:
+        from .against_report import against_json
+
+        out["against"] = against_json(against)
+    return out
 
 
 # -- Markdown ----------------------------------------------------------------------------------------
@@ -108,7 +114,7 @@ def md_failures(run: RunResult) -> list[str]:
     return lines
 
 
-def to_markdown(report: EvalReport, chart_name: str | None = None) -> str:
+def to_markdown(report: EvalReport, chart_name: str | None = None, against=None) -> str:
     kinds = Counter(r.item.kind for r in report.runs[0].results) if report.runs else Counter()
     lines = [f"# citebot eval: {report.dataset}", "",
              f"{report.created} · gold `{report.gold_path}` · {sum(kinds.values())} questions "
@@ -117,6 +123,10 @@ def to_markdown(report: EvalReport, chart_name: str | None = None) -> str:
     lines += ["", "Metric definitions: eval/README.md.", "", *md_table(report), ""]
     if chart_name:
         lines += [f"![metrics per configuration and latency distribution]({chart_name})", ""]
+    if against is not None:
+        from .against_report import against_markdown
+
+        lines += against_markdown(against)
     if report.curves:
         lines += ["## Accuracy against coverage", "",
                   "Each answerer answering every question, most confident first (eval/selective.py); the "
@@ -134,14 +144,20 @@ def to_markdown(report: EvalReport, chart_name: str | None = None) -> str:
 
 # -- terminal ----------------------------------------------------------------------------------------
 
-def rich_table(report: EvalReport):
+def metric_table(title: str, names):
+    """A rich table with a "metric" column and a right-aligned column per run name."""
     from rich.table import Table
 
-    table = Table(title=f"citebot eval: {report.dataset} ({len(report.runs[0].results) if report.runs else 0} "
-                        f"questions, {report.documents} documents)")
+    table = Table(title=title)
     table.add_column("metric")
-    for run in report.runs:
-        table.add_column(run.name, justify="right")
+    for name in names:
+        table.add_column(name, justify="right")
+    return table
+
+
+def rich_table(report: EvalReport):
+    table = metric_table(f"citebot eval: {report.dataset} ({len(report.runs[0].results) if report.runs else 0} "
+                         f"questions, {report.documents} documents)", (run.name for run in report.runs))
     for field, label, kind in METRICS:
         table.add_row(label, *(fmt(value(r, field), kind) for r in report.runs))
     for label in dedupe(k for r in report.runs for k, _ in r.by_kind):
@@ -150,17 +166,19 @@ def rich_table(report: EvalReport):
     return table
 
 
-def write_outputs(report: EvalReport, out_dir: str | Path, chart: bool = True) -> dict[str, Path]:
-    """<dataset>.json, <dataset>.md and <dataset>.png in ``out_dir``; returns their paths."""
+def write_outputs(report: EvalReport, out_dir: str | Path, chart: bool = True, against=None) -> dict[str, Path]:
+    """<dataset>.json, <dataset>.md and <dataset>.png in ``out_dir``; returns their paths. ``against``: an
+    eval.against.Comparison with an earlier report, added to the JSON and the Markdown."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = {"json": out / f"{report.dataset}.json", "markdown": out / f"{report.dataset}.md"}
-    paths["json"].write_text(json.dumps(to_json(report), ensure_ascii=False, indent=1), encoding="utf-8")
+    paths["json"].write_text(json.dumps(to_json(report, against), ensure_ascii=False, indent=1), encoding="utf-8")
     if chart:
         from .chart import write_chart
 
         paths["chart"] = write_chart(report, out / f"{report.dataset}.png")
-    paths["markdown"].write_text(to_markdown(report, paths["chart"].name if chart else None), encoding="utf-8")
+    paths["markdown"].write_text(to_markdown(report, paths["chart"].name if chart else None, against),
+                                 encoding="utf-8")
     return paths
 
 

@@ -1,0 +1,130 @@
+"""A Comparison (eval/against.py) as a JSON section, Markdown and a rich terminal table."""
+from __future__ import annotations
+
+from .against import Comparison, Flip, MetricChange, RunChange
+from .report import clip, fmt, metric_table
+
+MAX_FLIPS = 50   # per run and direction in the Markdown (the JSON has them all)
+MAX_IDS = 20     # per run and direction in the terminal
+
+
+def change_text(m: MetricChange) -> str:
+    c = m.change
+    if c is None:
+        return "n/a"
+    return "0" if c == 0 else ("+" if c > 0 else "−") + fmt(abs(c), m.kind)
+
+
+def mark(m: MetricChange) -> str:
+    """Worse by more than the tolerance, worse within it, better; timings only ever read slower/faster."""
+    if m.timing:
+        return "slower" if m.worse else "faster" if m.better else ""
+    if m.flagged:
+        return "WORSE"
+    return "worse (within tolerance)" if m.worse else "better" if m.better else ""
+
+
+def better_way(m: MetricChange) -> str | None:
+    return {1: "higher", -1: "lower"}.get(m.direction)
+
+
+# -- JSON --------------------------------------------------------------------------------------------
+
+def flip_json(f: Flip) -> dict:
+    return {"id": f.id, "question": f.question, "reasons_now": list(f.reasons_now),
+            "reasons_before": list(f.reasons_before)}
+
+
+def against_json(c: Comparison) -> dict:
+    return {"path": c.path, "created": c.created, "dataset": c.dataset, "tolerance": c.tolerance,
+            "questions": {"both": c.questions_both, "only_now": c.questions_only_now,
+                          "only_before": c.questions_only_before},
+            "notes": list(c.notes), "flagged": [{"run": run, "metric": m.key} for run, m in c.flagged],
+            "runs_only_before": list(c.only_before), "runs_only_now": list(c.only_now),
+            "runs": [{"name": r.name, "config_before": r.config_before, "config_now": r.config_now,
+                      "metrics": [{"metric": m.key, "label": m.label, "before": m.before, "after": m.after,
+                                   "change": m.change, "better": better_way(m), "timing": m.timing,
+                                   "flagged": m.flagged} for m in r.metrics],
+                      "now_failing": [flip_json(f) for f in r.now_failing],
+                      "now_passing": [flip_json(f) for f in r.now_passing]} for r in c.runs]}
+
+
+# -- Markdown ----------------------------------------------------------------------------------------
+
+def md_flips(title: str, flips: tuple[Flip, ...]) -> list[str]:
+    if not flips:
+        return []
+    lines = [f"**{title}** ({len(flips)}):", ""]
+    for f in flips[:MAX_FLIPS]:
+        lines.append(f"- `{f.id}` {clip(f.question, 200)} — now: {'; '.join(f.reasons_now) or 'passes'}; "
+                     f"before: {'; '.join(f.reasons_before) or 'passed'}")
+    if len(flips) > MAX_FLIPS:
+        lines.append(f"- … and {len(flips) - MAX_FLIPS} more (all are in the JSON file)")
+    return lines + [""]
+
+
+def md_run(r: RunChange) -> list[str]:
+    config = r.config_now if r.config_now == r.config_before else f"{r.config_before} → {r.config_now}"
+    lines = [f"### {r.name} ({config})", "", "| metric | before | after | change | |", "|---|---:|---:|---:|---|"]
+    lines += [f"| {m.label} | {fmt(m.before, m.kind)} | {fmt(m.after, m.kind)} | {change_text(m)} | "
+              f"{'**WORSE**' if m.flagged else mark(m)} |" for m in r.metrics]
+    lines += ["", *md_flips("now failing (passed before)", r.now_failing),
+              *md_flips("now passing (failed before)", r.now_passing)]
+    if not (r.now_failing or r.now_passing):
+        lines += ["No question changed verdict.", ""]
+    return lines
+
+
+def summary(c: Comparison) -> str:
+    if not c.flagged:
+        return f"no metric got worse by more than {c.tolerance:g}"
+    return (f"{len(c.flagged)} metric(s) worse by more than {c.tolerance:g}: "
+            + "; ".join(f"{run} {m.label} {fmt(m.before, m.kind)} → {fmt(m.after, m.kind)}" for run, m in c.flagged))
+
+
+def against_markdown(c: Comparison) -> list[str]:
+    lines = ["## Against an earlier report", "",
+             f"`{c.path}` ({c.dataset}, {c.created or 'date unknown'}): {summary(c)}.", ""]
+    lines += [f"- {n}" for n in c.notes] + [""]
+    for r in c.runs:
+        lines += md_run(r)
+    return lines
+
+
+# -- terminal ----------------------------------------------------------------------------------------
+
+def against_table(c: Comparison):
+    """One row per metric, one column per run in both reports: before → after (change) and the mark."""
+    from rich.markup import escape
+
+    table = metric_table(f"before → after (change), against {escape(c.path)} of {c.created or 'unknown date'}\n"
+                         f"WORSE: worse by more than {c.tolerance:g}; timings are never flagged",
+                         (r.name for r in c.runs))
+    labels = list(dict.fromkeys(m.label for r in c.runs for m in r.metrics))
+    cells = [{m.label: m for m in r.metrics} for r in c.runs]
+    for label in labels:
+        row = []
+        for by_label in cells:
+            m = by_label.get(label)
+            text = "" if m is None else f"{fmt(m.before, m.kind)} → {fmt(m.after, m.kind)} ({change_text(m)})"
+            row.append(f"[bold red]{text} WORSE[/]" if m is not None and m.flagged else text)
+        table.add_row(label, *row)
+    return table
+
+
+def flip_lines(c: Comparison) -> list[str]:
+    """Per run: how many questions flipped each way, with their ids (the Markdown has reasons)."""
+    lines = []
+    for r in c.runs:
+        for what, flips in (("now fail", r.now_failing), ("now pass", r.now_passing)):
+            if flips:
+                ids = ", ".join(f.id for f in flips[:MAX_IDS])
+                more = f" and {len(flips) - MAX_IDS} more" if len(flips) > MAX_IDS else ""
+                lines.append(f"{r.name}: {len(flips)} question(s) {what}: {ids}{more}")
+    return lines or ["no question changed verdict"]
+
+
+def show(c: Comparison, console) -> None:
+    """The comparison in the terminal: the table, the notes, the flipped questions and the verdict line."""
+    console.print(against_table(c))
+    print("\n".join([*c.notes, *flip_lines(c), summary(c)]))

@@ -1,0 +1,364 @@
+"""`citebot eval --against EARLIER.json`: reading an earlier report, the per-metric diff, flipped questions,
+the errors, the JSON/Markdown sections and the exit status."""
+import dataclasses
+import json
+import shutil
+
+import pytest
+
+import eval.suite
+from citebot.cli import main
+from eval.against import (AgainstError, check_questions, compare, direction, metric_change, read_report)
+from eval.chart import HIGHER, LOWER
+from eval.records import EvalReport
+from eval.report import METRICS, to_json, to_markdown, write_outputs
+from eval.runner import finish
+
+from .eval_fixtures import ITEMS, RESULTS, read_source
+
+ABSTAIN = "I couldn't find that in the indexed documents."
+
+
+class Named:
+    def __init__(self, name, index_seconds, config=None):
+        self.name, self.index_seconds = name, index_seconds
+        self.config = config or f"{name} settings"
+
+
+def before_report(results=RESULTS) -> EvalReport:
+    runs = (finish(Named("citebot", 1.5), results, read_source), finish(Named("baseline", None), results, read_source))
+    return EvalReport("mini", "mini.jsonl", 4, runs, "2026-01-01 00:00:00", ("a note",))
+
+
+def after_report(results=None, extra_run=False) -> EvalReport:
+    """q1 now abstains (passed before), q4 now abstains (failed before); every answer 10x slower."""
+    if results is None:
+        results = list(RESULTS)
+        results[0] = dataclasses.replace(results[0], text=ABSTAIN, abstained=True, citations=())
+        results[3] = dataclasses.replace(results[3], text=ABSTAIN, abstained=True, citations=())
+        results = [dataclasses.replace(r, seconds=r.seconds * 10) for r in results]
+    runs = [finish(Named("citebot", 3.0), results, read_source), finish(Named("baseline", None), RESULTS, read_source)]
+    if extra_run:
+        runs.insert(1, finish(Named("citebot dense,k=3", 1.0), results, read_source))
+    return EvalReport("mini", "mini.jsonl", 4, tuple(runs), "2026-02-01 00:00:00")
+
+
+def write_report(report: EvalReport, path):
+    path.write_text(json.dumps(to_json(report), indent=1), encoding="utf-8")
+    return path
+
+
+def write_json(data, path):
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def by_key(run_change):
+    return {m.key: m for m in run_change.metrics}
+
+
+# -- reading -----------------------------------------------------------------------------------------
+
+def test_a_written_report_reads_back_as_the_same_report(tmp_path):
+    report = before_report()
+    earlier = read_report(write_outputs(report, tmp_path, chart=False)["json"])
+    assert earlier.dataset == "mini" and earlier.created == report.created
+    for old, new in zip(report.runs, earlier.runs):
+        assert (new.name, new.config, new.index_seconds, new.by_kind) == (old.name, old.config, old.index_seconds,
+                                                                          old.by_kind)
+        assert new.scores == old.scores and new.verdicts == old.verdicts
+        assert [r.item for r in new.results] == [r.item for r in old.results]
+        assert [r.citations for r in new.results] == [r.citations for r in old.results]
+
+
+def test_a_report_without_newer_fields_still_reads(tmp_path):
+    data = to_json(before_report())
+    for run in data["runs"]:
+        del run["scores"]["confidence_auc"]
+        for r in run["results"]:
+            del r["confidence"]
+            for c in r["citations"]:
+                del c["date"]
+    earlier = read_report(write_json(data, tmp_path / "old.json"))
+    assert earlier.runs[0].scores.confidence_auc is None and earlier.runs[0].results[0].confidence is None
+
+
+def test_a_missing_file_is_one_line(tmp_path):
+    with pytest.raises(AgainstError, match=r"^earlier report not found: .*nope\.json$"):
+        read_report(tmp_path / "nope.json")
+
+
+def test_invalid_json_names_the_line(tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text('{\n "dataset": "mini",\n oops\n}\n', encoding="utf-8")
+    with pytest.raises(AgainstError, match=r"bad\.json:3: not valid JSON"):
+        read_report(path)
+
+
+@pytest.mark.parametrize("data, missing", [
+    ({"gold": "seeds", "points": []}, "has no 'dataset' key"),               # a calibration sweep
+    ({"dataset": "mini", "items": []}, "has no 'runs' key"),
+    ([1, 2], "the file is not a JSON object"),
+    ({"dataset": "mini", "items": [], "runs": [{"name": "citebot", "scores": {}}]},
+     "run 'citebot' has no 'results' key"),
+])
+def test_a_json_file_that_is_no_report_says_what_is_missing(tmp_path, data, missing):
+    path = write_json(data, tmp_path / "other.json")
+    with pytest.raises(AgainstError, match="is not a citebot eval report") as e:
+        read_report(path)
+    assert missing in str(e.value) and "\n" not in str(e.value)
+
+
+def test_a_verdict_without_reasons_is_named(tmp_path):
+    data = to_json(before_report())
+    del data["runs"][1]["results"][2]["verdict"]["reasons"]
+    with pytest.raises(AgainstError, match=r"run 'baseline', result 3's verdict has no 'reasons' key"):
+        read_report(write_json(data, tmp_path / "r.json"))
+
+
+def test_reports_over_other_questions_name_both_datasets(tmp_path):
+    other = [dataclasses.replace(i, id=f"x-{i.id}") for i in ITEMS]
+    with pytest.raises(AgainstError, match=r"over other questions.*dataset 'mini'.*dataset 'squad-dev'"):
+        check_questions(before_report(), "before.json", other, "squad-dev")
+    check_questions(before_report(), "before.json", other[:3] + list(ITEMS[3:]), "mini")  # one in common: fine
+
+
+# -- the diff ----------------------------------------------------------------------------------------
+
+def test_directions_come_from_the_chart_and_the_timings():
+    for field, _ in HIGHER:
+        assert direction(field, "rate") == 1
+    for field, _ in LOWER:
+        assert direction(field, "rate") == -1
+    kinds = {field: kind for field, _, kind in METRICS}
+    assert direction("latency_p95_ms", kinds["latency_p95_ms"]) == -1
+    assert direction("index_seconds", kinds["index_seconds"]) == -1
+    assert direction("median_answer_chars", kinds["median_answer_chars"]) == 0
+    assert direction("answer recall (single)", "rate") == 1 and direction("abstention (noise)", "rate") == 1
+
+
+def test_worse_by_more_than_the_tolerance_is_flagged_whichever_way_is_better():
+    assert metric_change("answer_recall", "a", "rate", 0.85, 0.83, 0.01).flagged
+    assert not metric_change("answer_recall", "a", "rate", 0.85, 0.84, 0.01).flagged   # exactly the tolerance
+    assert not metric_change("answer_recall", "a", "rate", 0.85, 0.95, 0.01).flagged
+    assert metric_change("false_abstention", "f", "rate", 0.0, 0.05, 0.01).flagged      # a rise is worse
+    assert not metric_change("false_abstention", "f", "rate", 0.05, 0.0, 0.01).flagged
+    assert not metric_change("answer_recall", "a", "rate", None, 0.5, 0.01).flagged
+    slower = metric_change("latency_p50_ms", "p50", "ms", 10.0, 500.0, 0.01)
+    assert slower.worse and not slower.flagged
+
+
+def test_compare_flags_drops_and_lists_flips(tmp_path):
+    path = write_report(before_report(), tmp_path / "before.json")
+    c = compare(read_report(path), after_report(), path)
+    assert [r.name for r in c.runs] == ["citebot", "baseline"]
+    citebot, baseline = c.runs
+    m = by_key(citebot)
+    assert (m["answer_recall"].before, m["answer_recall"].after) == (0.5, 0.0) and m["answer_recall"].flagged
+    assert m["false_abstention"].change == 0.5 and m["false_abstention"].flagged
+    assert m["abstention"].better and not m["abstention"].flagged
+    assert m["answer recall (single)"].flagged and m["abstention (noise)"].better
+    for timing in ("latency_p50_ms", "latency_p95_ms", "index_seconds"):
+        assert m[timing].worse and not m[timing].flagged
+    assert not m["median_answer_chars"].flagged
+    assert [f.id for f in citebot.now_failing] == ["q1"] and [f.id for f in citebot.now_passing] == ["q4"]
+    flip = citebot.now_failing[0]
+    assert flip.question == "Who is president?"
+    assert flip.reasons_now == ("abstained on an answerable question",) and flip.reasons_before == ()
+    assert citebot.now_passing[0].reasons_before == ("answered a question the corpus cannot answer",)
+    assert not baseline.flagged and not baseline.now_failing and not baseline.now_passing
+    assert {(run, m.key) for run, m in c.flagged} >= {("citebot", "answer_recall"), ("citebot", "false_abstention")}
+    assert all(run == "citebot" for run, _ in c.flagged)
+    assert any("never flagged" in n for n in c.notes)
+
+
+def test_a_high_tolerance_flags_nothing(tmp_path):
+    path = write_report(before_report(), tmp_path / "before.json")
+    assert compare(read_report(path), after_report(), path, tolerance=1.0).flagged == ()
+
+
+def test_runs_in_one_report_only_are_noted_not_compared(tmp_path):
+    path = write_report(before_report(), tmp_path / "before.json")
+    c = compare(read_report(path), after_report(extra_run=True), path)
+    assert [r.name for r in c.runs] == ["citebot", "baseline"] and c.only_now == ("citebot dense,k=3",)
+    assert any("citebot dense,k=3 (this run)" in n for n in c.notes)
+
+
+def test_partly_shared_questions_are_scored_on_those_in_both(tmp_path):
+    path = write_report(before_report(), tmp_path / "before.json")
+    now = EvalReport("mini", "mini.jsonl", 4, tuple(finish(Named(name, None), RESULTS[1:], read_source)
+                                                    for name in ("citebot", "baseline")), "2026-02-01")  # no q1
+    c = compare(read_report(path), now, path)
+    assert (c.questions_both, c.questions_only_now, c.questions_only_before) == (3, 0, 1)
+    assert any("share 3 questions (0 only in this run, 1 only in the earlier one)" in n for n in c.notes)
+    m = by_key(c.runs[0])
+    assert m["answer_recall"].before == 0.0 and m["answer_recall"].after == 0.0  # q2 alone: no change
+    assert not c.runs[0].now_failing and not c.runs[0].flagged
+
+
+def test_json_and_markdown_carry_the_comparison(tmp_path):
+    path = write_report(before_report(), tmp_path / "before.json")
+    c = compare(read_report(path), after_report(), path)
+    paths = write_outputs(after_report(), tmp_path / "out", chart=False, against=c)
+    data = json.loads(paths["json"].read_text(encoding="utf-8"))
+    section = data["against"]
+    assert section["path"] == str(path) and section["created"] == "2026-01-01 00:00:00"
+    assert {"run": "citebot", "metric": "answer_recall"} in section["flagged"]
+    rows = {m["metric"]: m for m in section["runs"][0]["metrics"]}
+    assert rows["answer_recall"] == {"metric": "answer_recall", "label": "answer recall", "before": 0.5, "after": 0.0,
+                                     "change": -0.5, "better": "higher", "timing": False, "flagged": True}
+    assert rows["false_abstention"]["better"] == "lower" and rows["latency_p50_ms"]["timing"] is True
+    assert [f["id"] for f in section["runs"][0]["now_failing"]] == ["q1"]
+    assert section["runs"][0]["now_passing"][0]["reasons_before"] == ["answered a question the corpus cannot answer"]
+    assert data["runs"][0]["name"] == "citebot" and "scores" in data["runs"][0]     # the existing keys stay
+    md = paths["markdown"].read_text(encoding="utf-8")
+    assert "## Against an earlier report" in md and "### citebot (citebot settings)" in md
+    assert "| answer recall | 0.500 | 0.000 | −0.500 | **WORSE** |" in md and "| hit@5 | 1.000 | 1.000 | 0 |  |" in md
+    assert "| false abstention (answerable) | 0.000 | 0.500 | +0.500 | **WORSE** |" in md
+    assert "`q1` Who is president? — now: abstained on an answerable question; before: passed" in md
+    assert "timings (ask p50/p95, index time) are shown but never flagged" in md
+    assert "against" not in json.loads(json.dumps(to_json(after_report())))
+    assert "Against an earlier report" not in to_markdown(after_report())
+
+
+def test_the_markdown_caps_the_flips(tmp_path):
+    from eval import against_report
+
+    path = write_report(before_report(), tmp_path / "before.json")
+    c = compare(read_report(path), after_report(), path)
+    run = dataclasses.replace(c.runs[0], now_failing=c.runs[0].now_failing * (against_report.MAX_FLIPS + 7))
+    md = "\n".join(against_report.md_run(run))
+    assert md.count("- `q1`") == against_report.MAX_FLIPS and "… and 7 more" in md
+
+
+# -- the command -------------------------------------------------------------------------------------
+
+def write_gold(path, items=ITEMS):
+    path.write_text("".join(json.dumps(dataclasses.asdict(i)) + "\n" for i in items), encoding="utf-8")
+    return path
+
+
+@pytest.fixture()
+def fake_evaluation(monkeypatch):
+    """evaluate() swapped for the hand-made after-report: these tests are about the command around it."""
+    calls = []
+
+    def evaluate(corpus, items, *args, **kwargs):
+        calls.append([i.id for i in items])
+        return dataclasses.replace(after_report(), dataset=corpus.name)
+    monkeypatch.setattr(eval.suite, "evaluate", evaluate)
+    return calls
+
+
+def cli(tmp_path, *extra):
+    gold = write_gold(tmp_path / "mini.jsonl")
+    return main(["eval", str(gold), "--index-dir", str(tmp_path), "--out", str(tmp_path / "out"), *extra])
+
+
+def test_the_command_writes_the_comparison_and_exits_by_fail_on_drop(tmp_path, capsys, fake_evaluation):
+    before = write_report(before_report(), tmp_path / "before.json")
+    assert cli(tmp_path, "--against", str(before)) == 0
+    out = capsys.readouterr().out
+    assert "WORSE" in out and "citebot: 1 question(s) now fail: q1" in out
+    assert "metric(s) worse by more than 0.01" in out
+    data = json.loads((tmp_path / "out" / "mini.json").read_text(encoding="utf-8"))
+    assert data["against"]["path"] == str(before) and data["against"]["flagged"]
+    assert "## Against an earlier report" in (tmp_path / "out" / "mini.md").read_text(encoding="utf-8")
+
+    assert cli(tmp_path, "--against", str(before), "--fail-on-drop") == 1
+    assert "(--fail-on-drop)" in capsys.readouterr().err
+    assert (tmp_path / "out" / "mini.json").is_file()                        # written before exiting 1
+    assert cli(tmp_path, "--against", str(before), "--fail-on-drop", "--tolerance", "1") == 0
+
+
+def test_the_command_against_the_same_results_passes(tmp_path, capsys, fake_evaluation):
+    same = write_report(after_report(), tmp_path / "same.json")
+    assert cli(tmp_path, "--against", str(same), "--fail-on-drop") == 0
+    assert "no metric got worse by more than 0.01" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--against", "nope.json"], "earlier report not found: nope.json"),
+    (["--against", "before.json", "--tolerance", "-0.1"], "--tolerance must be a number at least 0 (got -0.1)"),
+    (["--fail-on-drop"], "--tolerance and --fail-on-drop need --against EARLIER.json"),
+    (["--tolerance", "0.1"], "--tolerance and --fail-on-drop need --against EARLIER.json"),
+    (["--against", "other.json"], "is a report over other questions"),
+    (["--against", "bad.json"], "bad.json:1: not valid JSON"),
+])
+def test_bad_against_input_is_one_line_before_any_evaluation(tmp_path, monkeypatch, capsys, fake_evaluation,
+                                                             extra, message):
+    monkeypatch.chdir(tmp_path)
+    write_report(before_report(), tmp_path / "before.json")
+    renamed = [dataclasses.replace(r, item=dataclasses.replace(r.item, id="z" + r.item.id)) for r in RESULTS]
+    other = dataclasses.replace(before_report(renamed), dataset="elsewhere")
+    write_report(other, tmp_path / "other.json")
+    (tmp_path / "bad.json").write_text("{nope", encoding="utf-8")
+    assert cli(tmp_path, *extra) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+    assert fake_evaluation == []                                             # the evaluation never started
+
+
+def test_calibrate_refuses_against(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["eval", "calibrate", "--against", "before.json"]) == 2
+    err = capsys.readouterr().err
+    assert "calibrate writes none" in err and err.count("\n") == 1
+
+
+def test_squad_runs_take_against(tmp_path, capsys, fake_evaluation):
+    squad = {"version": "v2.0", "data": [{"title": "T", "paragraphs": [{"context": "Selee is president.", "qas": [
+        {"id": "s1", "question": "Who is president?", "answers": [{"text": "Selee", "answer_start": 0}],
+         "is_impossible": False}]}]}]}
+    (tmp_path / "sq.json").write_text(json.dumps(squad), encoding="utf-8")
+    before = write_report(before_report(), tmp_path / "before.json")
+    assert main(["eval", "squad", str(tmp_path / "sq.json"), "--index-dir", str(tmp_path), "--out",
+                 str(tmp_path / "out"), "--against", str(before)]) == 2    # its question ids are s1, not q1..q4
+    assert "is a report over other questions" in capsys.readouterr().err and fake_evaluation == []
+
+
+# -- end to end: the real evaluation over a small hash-embedded index --------------------------------
+
+NEWS_GOLD = (
+    {"id": "n1", "question": "When did the harbour bridge reopen?", "answers": ["Friday"],
+     "docs": ["bridge", "ferry"], "evidence": "The harbour bridge reopened on Friday", "kind": "multi"},
+    {"id": "n2", "question": "What did the city library extend for the summer?", "answers": ["opening hours"],
+     "docs": ["library"], "evidence": "The city library extended its opening hours for the summer.",
+     "kind": "single"},
+    {"id": "n3", "question": "Who is the mayor of Reykjavik?", "answers": [], "docs": [], "evidence": "",
+     "kind": "unanswerable"},
+)
+
+
+def test_against_end_to_end(news_index, tmp_path, monkeypatch, capsys):
+    import index
+    from eval.configs import CitebotSystem
+    from tests.fakes import HashEmbedder
+
+    monkeypatch.setattr(index, "get_embedder", HashEmbedder)      # forget_query_vectors: no model either
+    _, ix = news_index
+    gold = tmp_path / "news.jsonl"
+    gold.write_text("".join(json.dumps(g) + "\n" for g in NEWS_GOLD), encoding="utf-8")
+    args = ["eval", str(gold), "--index-dir", str(ix), "--no-baseline", "--no-curves", "--out", str(tmp_path / "out")]
+    assert main(args) == 0
+    before = tmp_path / "before.json"
+    shutil.copy(tmp_path / "out" / "news.json", before)                     # the report of the code "before"
+    earlier = json.loads(before.read_text(encoding="utf-8"))["runs"][0]
+    assert earlier["scores"]["answer_recall"] > 0
+    answerable = {g["id"] for g in NEWS_GOLD if g["answers"]}
+    passed = {r["id"] for r in earlier["results"] if not r["verdict"]["failed"] and r["id"] in answerable}
+
+    assert main([*args, "--against", str(before), "--fail-on-drop"]) == 0  # same code: nothing flagged
+    section = json.loads((tmp_path / "out" / "news.json").read_text(encoding="utf-8"))["against"]
+    assert section["flagged"] == [] and section["runs"][0]["now_failing"] == []
+
+    def abstain(self, question):                                            # the "change": citebot stops answering
+        from tests.eval.eval_fixtures import FakeAnswer
+        return FakeAnswer(ABSTAIN, True)
+    monkeypatch.setattr(CitebotSystem, "answer", abstain)
+    capsys.readouterr()
+    assert main([*args, "--against", str(before), "--fail-on-drop"]) == 1
+    section = json.loads((tmp_path / "out" / "news.json").read_text(encoding="utf-8"))["against"]
+    assert {"run": "citebot", "metric": "answer_recall"} in section["flagged"]
+    assert {f["id"] for f in section["runs"][0]["now_failing"]} == passed
+    assert "## Against an earlier report" in (tmp_path / "out" / "news.md").read_text(encoding="utf-8")
