@@ -17,7 +17,7 @@ from index.errors import CitebotError
 
 from .chart import HIGHER, LOWER
 from .gold import GoldItem
-from .metrics import by_kind, dedupe, score
+from .metrics import by_kind, dedupe, reciprocal_rank, score
 from .records import CitationRecord, EvalReport, QuestionResult, RunResult, Scores, Verdict
 from .report import METRICS, value
 
@@ -70,6 +70,17 @@ class Flip:
 
 
 @dataclass(frozen=True)
+class RankChange:
+    """A question whose first gold document ranks elsewhere now: 1-based ranks, None when no gold document is in
+    the top RETRIEVAL_DEPTH (the ranks hit@k and MRR@10 score)."""
+
+    id: str
+    question: str
+    rank_before: int | None
+    rank_now: int | None
+
+
+@dataclass(frozen=True)
 class RunChange:
     name: str
     config_before: str
@@ -77,6 +88,8 @@ class RunChange:
     metrics: tuple[MetricChange, ...]
     now_failing: tuple[Flip, ...]     # passed before, fail now
     now_passing: tuple[Flip, ...]     # failed before, pass now
+    ranked_lower: tuple[RankChange, ...] = ()    # first gold document further down (or out of the top) now
+    ranked_higher: tuple[RankChange, ...] = ()
 
     @property
     def flagged(self) -> tuple[MetricChange, ...]:
@@ -257,8 +270,32 @@ def _flips(before: RunResult, now: RunResult) -> tuple[tuple[Flip, ...], tuple[F
     return tuple(failing), tuple(passing)
 
 
+def gold_rank(r: QuestionResult) -> int | None:
+    """The 1-based rank of the first gold document among the result's documents, None when none is in the top
+    RETRIEVAL_DEPTH: read off eval.metrics.reciprocal_rank, so matched exactly as hit@k and MRR@10 match (the
+    ranking deduplicated, gold docs as the report names them: stems were resolved to doc ids before the run)."""
+    rr = reciprocal_rank(r.ranked_docs, r.item.docs)
+    return round(1 / rr) if rr else None
+
+
+def _rank_changes(before: RunResult, now: RunResult) -> tuple[tuple[RankChange, ...], tuple[RankChange, ...]]:
+    """The questions the retrieval metrics score (answerable, with gold docs) whose first gold doc moved."""
+    earlier = {r.item.id: r for r in before.results}
+    lower, higher = [], []
+    for r in now.results:
+        old = earlier.get(r.item.id)
+        if old is None or not (r.item.answerable and r.item.docs and old.item.answerable and old.item.docs):
+            continue
+        was, now_rank = gold_rank(old), gold_rank(r)
+        if was != now_rank:
+            moved_down = now_rank is None or (was is not None and now_rank > was)
+            (lower if moved_down else higher).append(RankChange(r.item.id, r.item.question, was, now_rank))
+    return tuple(lower), tuple(higher)
+
+
 def compare_runs(before: RunResult, now: RunResult, tolerance: float) -> RunChange:
-    """Each metric before/after (on the questions both runs asked) and the questions whose verdict flipped."""
+    """Each metric before/after (on the questions both runs asked), the questions whose verdict flipped and those
+    whose first gold document ranks elsewhere now."""
     ids_before, ids_now = {r.item.id for r in before.results}, {r.item.id for r in now.results}
     if ids_before != ids_now:
         before, now = on_questions(before, ids_now & ids_before), on_questions(now, ids_now & ids_before)
@@ -266,7 +303,8 @@ def compare_runs(before: RunResult, now: RunResult, tolerance: float) -> RunChan
     kinds_before, kinds_now = dict(before.by_kind), dict(now.by_kind)
     rows += [metric_change(label, label, "rate", kinds_before.get(label), kinds_now.get(label), tolerance)
              for label in dedupe([*kinds_now, *kinds_before])]
-    return RunChange(now.name, before.config, now.config, tuple(rows), *_flips(before, now))
+    return RunChange(now.name, before.config, now.config, tuple(rows), *_flips(before, now),
+                     *_rank_changes(before, now))
 
 
 def compare(earlier: EvalReport, now: EvalReport, path: str | Path,

@@ -1,10 +1,11 @@
 """A Comparison (eval/against.py) as a JSON section, Markdown and a rich terminal table."""
 from __future__ import annotations
 
-from .against import Comparison, Flip, MetricChange, RunChange
+from .against import Comparison, Flip, MetricChange, RankChange, RunChange
+from .metrics import RETRIEVAL_DEPTH
 from .report import clip, fmt, metric_table
 
-MAX_FLIPS = 50   # per run and direction in the Markdown (the JSON has them all)
+MAX_FLIPS = 50   # per run and direction in the Markdown, flips and rank changes alike (the JSON has them all)
 MAX_IDS = 20     # per run and direction in the terminal
 
 
@@ -28,6 +29,10 @@ def better_way(m: MetricChange) -> str | None:
     return {1: "higher", -1: "lower"}.get(m.direction)
 
 
+def rank_text(rank: int | None) -> str:
+    return f"not in top {RETRIEVAL_DEPTH}" if rank is None else str(rank)
+
+
 # -- JSON --------------------------------------------------------------------------------------------
 
 def flip_json(f: Flip) -> dict:
@@ -35,8 +40,14 @@ def flip_json(f: Flip) -> dict:
             "reasons_before": list(f.reasons_before)}
 
 
+def rank_json(m: RankChange) -> dict:
+    return {"id": m.id, "question": m.question, "rank_before": m.rank_before, "rank_now": m.rank_now}
+
+
 def against_json(c: Comparison) -> dict:
+    """The JSON "against" section; a rank_before/rank_now of null: no gold document in the top rank_depth."""
     return {"path": c.path, "created": c.created, "dataset": c.dataset, "tolerance": c.tolerance,
+            "rank_depth": RETRIEVAL_DEPTH,
             "questions": {"both": c.questions_both, "only_now": c.questions_only_now,
                           "only_before": c.questions_only_before},
             "notes": list(c.notes), "flagged": [{"run": run, "metric": m.key} for run, m in c.flagged],
@@ -46,21 +57,31 @@ def against_json(c: Comparison) -> dict:
                                    "change": m.change, "better": better_way(m), "timing": m.timing,
                                    "flagged": m.flagged} for m in r.metrics],
                       "now_failing": [flip_json(f) for f in r.now_failing],
-                      "now_passing": [flip_json(f) for f in r.now_passing]} for r in c.runs]}
+                      "now_passing": [flip_json(f) for f in r.now_passing],
+                      "ranked_lower": [rank_json(m) for m in r.ranked_lower],
+                      "ranked_higher": [rank_json(m) for m in r.ranked_higher]} for r in c.runs]}
 
 
 # -- Markdown ----------------------------------------------------------------------------------------
 
-def md_flips(title: str, flips: tuple[Flip, ...]) -> list[str]:
-    if not flips:
+def md_capped(title: str, entries: list[str]) -> list[str]:
+    """A bold title with the count, the first MAX_FLIPS entries and how many more there are."""
+    if not entries:
         return []
-    lines = [f"**{title}** ({len(flips)}):", ""]
-    for f in flips[:MAX_FLIPS]:
-        lines.append(f"- `{f.id}` {clip(f.question, 200)} — now: {'; '.join(f.reasons_now) or 'passes'}; "
-                     f"before: {'; '.join(f.reasons_before) or 'passed'}")
-    if len(flips) > MAX_FLIPS:
-        lines.append(f"- … and {len(flips) - MAX_FLIPS} more (all are in the JSON file)")
+    lines = [f"**{title}** ({len(entries)}):", "", *entries[:MAX_FLIPS]]
+    if len(entries) > MAX_FLIPS:
+        lines.append(f"- … and {len(entries) - MAX_FLIPS} more (all are in the JSON file)")
     return lines + [""]
+
+
+def md_flips(title: str, flips: tuple[Flip, ...]) -> list[str]:
+    return md_capped(title, [f"- `{f.id}` {clip(f.question, 200)} — now: {'; '.join(f.reasons_now) or 'passes'}; "
+                             f"before: {'; '.join(f.reasons_before) or 'passed'}" for f in flips])
+
+
+def md_ranks(title: str, changes: tuple[RankChange, ...]) -> list[str]:
+    return md_capped(title, [f"- `{m.id}` {clip(m.question, 200)} — rank {rank_text(m.rank_before)} → "
+                             f"{rank_text(m.rank_now)}" for m in changes])
 
 
 def md_run(r: RunChange) -> list[str]:
@@ -72,6 +93,10 @@ def md_run(r: RunChange) -> list[str]:
               *md_flips("now passing (failed before)", r.now_passing)]
     if not (r.now_failing or r.now_passing):
         lines += ["No question changed verdict.", ""]
+    lines += [*md_ranks("ranked lower now (rank of the first gold document, before → now)", r.ranked_lower),
+              *md_ranks("ranked higher now (rank of the first gold document, before → now)", r.ranked_higher)]
+    if not (r.ranked_lower or r.ranked_higher):
+        lines += ["No question's first gold document changed rank.", ""]
     return lines
 
 
@@ -112,19 +137,32 @@ def against_table(c: Comparison):
     return table
 
 
-def flip_lines(c: Comparison) -> list[str]:
-    """Per run: how many questions flipped each way, with their ids (the Markdown has reasons)."""
+def id_lines(c: Comparison, groups, nothing: str) -> list[str]:
+    """Per run and group, "run: N question(s) what: id, id … and M more" (the first MAX_IDS ids); ``groups(run)``
+    gives (what, ids) pairs; ``nothing`` when no group of any run has an id."""
     lines = []
     for r in c.runs:
-        for what, flips in (("now fail", r.now_failing), ("now pass", r.now_passing)):
-            if flips:
-                ids = ", ".join(f.id for f in flips[:MAX_IDS])
-                more = f" and {len(flips) - MAX_IDS} more" if len(flips) > MAX_IDS else ""
-                lines.append(f"{r.name}: {len(flips)} question(s) {what}: {ids}{more}")
-    return lines or ["no question changed verdict"]
+        for what, ids in groups(r):
+            more = f" and {len(ids) - MAX_IDS} more" if len(ids) > MAX_IDS else ""
+            lines += [f"{r.name}: {len(ids)} question(s) {what}: {', '.join(ids[:MAX_IDS])}{more}"] if ids else []
+    return lines or [nothing]
+
+
+def flip_lines(c: Comparison) -> list[str]:
+    """Per run: how many questions flipped each way, with their ids (the Markdown has reasons)."""
+    return id_lines(c, lambda r: (("now fail", [f.id for f in r.now_failing]),
+                                  ("now pass", [f.id for f in r.now_passing])), "no question changed verdict")
+
+
+def rank_lines(c: Comparison) -> list[str]:
+    """Per run: the questions whose first gold document ranks lower / higher now, by id (the Markdown has ranks)."""
+    return id_lines(c, lambda r: (("ranked lower now", [m.id for m in r.ranked_lower]),
+                                  ("ranked higher now", [m.id for m in r.ranked_higher])),
+                    "no question's first gold document changed rank")
 
 
 def show(c: Comparison, console) -> None:
-    """The comparison in the terminal: the table, the notes, the flipped questions and the verdict line."""
+    """The comparison in the terminal: the table, the notes, the flipped and re-ranked questions and the verdict
+    line."""
     console.print(against_table(c))
-    print("\n".join([*c.notes, *flip_lines(c), summary(c)]))
+    print("\n".join([*c.notes, *flip_lines(c), *rank_lines(c), summary(c)]))

@@ -231,6 +231,106 @@ def test_the_markdown_caps_the_flips(tmp_path):
     assert md.count("- `q1`") == against_report.MAX_FLIPS and "… and 7 more" in md
 
 
+# -- questions whose gold document moved -------------------------------------------------------------
+
+def reranked(order: dict, results=RESULTS) -> list:
+    """The results with the ranked docs of some questions (id -> docs, best first) replaced; answers unchanged."""
+    return [dataclasses.replace(r, ranked_docs=order[r.item.id]) if r.item.id in order else r for r in results]
+
+
+def rank_comparison(tmp_path, before: dict, now: dict, results=RESULTS):
+    """compare() of two hand-made reports that differ only in ranked docs, the earlier one read from its JSON."""
+    path = write_report(before_report(reranked(before, results)), tmp_path / "before.json")
+    runs = tuple(finish(Named(name, None), reranked(now, results), read_source) for name in ("citebot", "baseline"))
+    return compare(read_report(path), EvalReport("mini", "mini.jsonl", 4, runs, "2026-02-01"), path)
+
+
+def test_a_gold_doc_from_rank_1_to_2_is_ranked_lower_with_both_ranks_though_no_verdict_flips(tmp_path):
+    # q1's gold doc d1: first before, second now (d2 repeats: passages of one document count once, as in hit@k);
+    # q2 unchanged; q3 and q4 have no gold docs, so their new rankings are not listed
+    c = rank_comparison(tmp_path, {"q1": ("d1", "d2")},
+                        {"q1": ("d2", "d2", "d1"), "q3": ("d4", "d1"), "q4": ("d1", "d2")})
+    citebot = c.runs[0]
+    assert by_key(citebot)["hit_at_1"].flagged and not citebot.now_failing and not citebot.now_passing
+    assert [(m.id, m.question, m.rank_before, m.rank_now) for m in citebot.ranked_lower] == [
+        ("q1", "Who is president?", 1, 2)]
+    assert citebot.ranked_higher == ()
+
+
+def test_a_gold_doc_leaving_or_entering_the_top_10_has_no_rank_there(tmp_path):
+    others = tuple(f"x{n}" for n in range(10))
+    c = rank_comparison(tmp_path, {"q1": ("d1",), "q2": (*others, "d2")},    # q2: d2 11th, not in the top 10
+                        {"q1": others, "q2": ("d3", "d2")})
+    citebot = c.runs[0]
+    assert [(m.id, m.rank_before, m.rank_now) for m in citebot.ranked_lower] == [("q1", 1, None)]
+    assert [(m.id, m.rank_before, m.rank_now) for m in citebot.ranked_higher] == [("q2", None, 2)]
+    m = by_key(citebot)
+    assert (m["mrr_at_10"].before, m["mrr_at_10"].after) == (0.5, 0.25)      # the same ranks MRR@10 scores
+
+
+def test_gold_docs_named_by_stem_are_ranked_as_the_metrics_match_them(tmp_path):
+    from eval.gold import check_docs
+
+    # the gold file names d1, d2 (stems); the index names d1.md, d2.md: resolved before any run, as for the metrics
+    items = check_docs(ITEMS, ["d1.md", "d2.md", "d3.md", "d4.md"], "mini.jsonl")
+    results = [dataclasses.replace(r, item=i, ranked_docs=tuple(f"{d}.md" for d in r.ranked_docs))
+               for r, i in zip(RESULTS, items)]
+    c = rank_comparison(tmp_path, {}, {"q1": ("d3.md", "d2.md", "d1.md")}, results)
+    citebot = c.runs[0]
+    assert [(m.id, m.rank_before, m.rank_now) for m in citebot.ranked_lower] == [("q1", 2, 3)]
+    m = by_key(citebot)
+    assert (m["mrr_at_10"].before, m["mrr_at_10"].after) == (0.5, (1 / 3 + 1 / 2) / 2)
+
+
+def test_rank_changes_in_json_markdown_and_terminal(tmp_path, capsys):
+    from rich.console import Console
+
+    from eval import against_report
+
+    c = rank_comparison(tmp_path, {"q1": ("d1", "d2")}, {"q1": ("d3", "d2"), "q2": ("d2", "d3")})
+    paths = write_outputs(after_report(), tmp_path / "out", chart=False, against=c)
+    run = json.loads(paths["json"].read_text(encoding="utf-8"))["against"]["runs"][0]
+    assert run["ranked_lower"] == [{"id": "q1", "question": "Who is president?", "rank_before": 1, "rank_now": None}]
+    assert run["ranked_higher"] == [{"id": "q2", "question": "When was Harris tasked?", "rank_before": 2,
+                                     "rank_now": 1}]
+    md = paths["markdown"].read_text(encoding="utf-8")
+    assert "**ranked lower now" in md and "- `q1` Who is president? — rank 1 → not in top 10" in md
+    assert "**ranked higher now" in md and "- `q2` When was Harris tasked? — rank 2 → 1" in md
+    assert md.index("ranked lower now") < md.index("`q1` Who is president? — rank")
+
+    against_report.show(c, Console(width=200))
+    out = capsys.readouterr().out
+    assert "citebot: 1 question(s) ranked lower now: q1" in out
+    assert "citebot: 1 question(s) ranked higher now: q2" in out
+
+
+def test_unchanged_ranks_are_not_listed(tmp_path, capsys):
+    from rich.console import Console
+
+    from eval import against_report
+
+    c = rank_comparison(tmp_path, {}, {})
+    assert all(r.ranked_lower == () and r.ranked_higher == () for r in c.runs)
+    md = "\n".join(against_report.md_run(c.runs[0]))
+    assert "ranked lower now" not in md and "No question's first gold document changed rank." in md
+    against_report.show(c, Console(width=200))
+    assert "no question's first gold document changed rank" in capsys.readouterr().out
+
+
+def test_rank_changes_are_capped_in_the_markdown_and_the_terminal(tmp_path):
+    from eval import against_report
+
+    c = rank_comparison(tmp_path, {"q1": ("d1",)}, {"q1": ("d2", "d1")})
+    many = c.runs[0].ranked_lower * (against_report.MAX_FLIPS + 7)
+    run = dataclasses.replace(c.runs[0], ranked_lower=many)
+    md = "\n".join(against_report.md_run(run))
+    assert md.count("- `q1` Who is president? — rank 1 → 2") == against_report.MAX_FLIPS
+    assert "… and 7 more" in md
+    line, = [t for t in against_report.rank_lines(dataclasses.replace(c, runs=(run,))) if "ranked lower" in t]
+    assert line.count("q1") == against_report.MAX_IDS
+    assert line.endswith(f"and {len(many) - against_report.MAX_IDS} more")
+
+
 # -- the command -------------------------------------------------------------------------------------
 
 def write_gold(path, items=ITEMS):
@@ -351,14 +451,26 @@ def test_against_end_to_end(news_index, tmp_path, monkeypatch, capsys):
     assert main([*args, "--against", str(before), "--fail-on-drop"]) == 0  # same code: nothing flagged
     section = json.loads((tmp_path / "out" / "news.json").read_text(encoding="utf-8"))["against"]
     assert section["flagged"] == [] and section["runs"][0]["now_failing"] == []
+    assert section["runs"][0]["ranked_lower"] == [] and section["runs"][0]["ranked_higher"] == []
 
     def abstain(self, question):                                            # the "change": citebot stops answering
         from tests.eval.eval_fixtures import FakeAnswer
         return FakeAnswer(ABSTAIN, True)
+
+    def rerank(self, question, depth):                                      # and retrieves otherwise: n1's gold
+        return ["library.txt"] if "bridge" in question else ["bridge.txt", "ferry.txt", "library.txt"]  # docs gone
     monkeypatch.setattr(CitebotSystem, "answer", abstain)
+    monkeypatch.setattr(CitebotSystem, "ranked_docs", rerank)
     capsys.readouterr()
     assert main([*args, "--against", str(before), "--fail-on-drop"]) == 1
     section = json.loads((tmp_path / "out" / "news.json").read_text(encoding="utf-8"))["against"]
     assert {"run": "citebot", "metric": "answer_recall"} in section["flagged"]
     assert {f["id"] for f in section["runs"][0]["now_failing"]} == passed
+    gold = {g["id"]: g for g in json.loads(before.read_text(encoding="utf-8"))["items"]}   # stems resolved: bridge.txt
+    was = {r["id"]: next((n for n, d in enumerate(r["ranked_docs"][:10], 1) if d in gold[r["id"]]["docs"]), None)
+           for r in earlier["results"]}
+    assert was["n1"] is not None and was["n2"] in (1, 2) and was["n3"] is None      # before: gold docs near the top
+    assert {(m["id"], m["rank_before"], m["rank_now"]) for m in section["runs"][0]["ranked_lower"]} == {
+        ("n1", was["n1"], None), ("n2", was["n2"], 3)}                       # n3 has no gold docs: never listed
+    assert section["runs"][0]["ranked_higher"] == []
     assert "## Against an earlier report" in (tmp_path / "out" / "news.md").read_text(encoding="utf-8")
