@@ -4,7 +4,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from index.errors import SettingError
 from qa.types import ANSWERERS
@@ -30,11 +30,12 @@ class CitebotConfig:
     answerer: str = "heuristic"
     min_confidence: float | None = None  # the reader's threshold (None: the shipped one)
     forced: bool = False                 # never abstain (for risk-coverage curves: confidence decides later)
+    search: tuple[tuple[str, object], ...] = ()  # SearchSettings fields changed (dense_weight, normalise, ...)
 
     @property
     def label(self) -> str:
         parts = ([] if self.answerer == ANSWERERS[0] else [self.answerer]) + [self.mode, f"k={self.k}"]
-        parts += [f"{n}={v:g}" for n, v in self.overrides]
+        parts += [f"{n}={v:g}" for n, v in self.overrides] + [f"{n}={v}" for n, v in self.search]
         parts += [] if self.min_confidence is None else [f"min_confidence={self.min_confidence:g}"]
         return ",".join(parts + (["never abstains"] if self.forced else []))
 
@@ -54,6 +55,12 @@ class CitebotConfig:
             values.update(min_evidence=NEVER, min_dense=NEVER)
         return ExtractiveSettings(**values)
 
+    def search_settings(self):
+        """qa's SearchSettings with this configuration's changes."""
+        from qa import SearchSettings
+
+        return SearchSettings.with_changes(dict(self.search))
+
     def ask_options(self) -> dict:
         """qa.ask keyword arguments for the answerer and its threshold."""
         threshold = 0.0 if self.forced else self.min_confidence
@@ -69,9 +76,11 @@ def _number(name: str, text: str) -> float:
 
 def parse_config(spec: str, base: CitebotConfig = CitebotConfig()) -> CitebotConfig:
     """``dense``, ``k=10``, ``lexical,k=3``, ``min_evidence=0.5``: changes from ``base``, comma-separated."""
-    mode, k, overrides = base.mode, base.k, dict(base.overrides)
+    from qa.retriever import SearchSettings
+
+    mode, k, overrides, search = base.mode, base.k, dict(base.overrides), dict(base.search)
     answerer, min_confidence = base.answerer, base.min_confidence
-    fields = setting_defaults()
+    fields, search_fields = setting_defaults(), asdict(SearchSettings())
     for part in filter(None, (p.strip() for p in spec.split(","))):
         name, eq, value = part.partition("=")
         name = name.strip().lower().replace("-", "_")
@@ -93,13 +102,18 @@ def parse_config(spec: str, base: CitebotConfig = CitebotConfig()) -> CitebotCon
             k = int(_number("k", value)) if name == "k" else k
         elif eq and name in fields:
             overrides[name] = _number(name, value)
+        elif eq and name in search_fields:
+            default = search_fields[name]
+            search[name] = value.strip() if isinstance(default, str) else type(default)(_number(name, value))
         else:
             raise SettingError(f"invalid --compare spec {part!r}; use an answerer ({', '.join(ANSWERERS)}), a mode "
                                f"({', '.join(MODES)}), k=N, min_confidence=P or a setting such as "
-                               f"min_evidence=0.5, joined by commas")
+                               f"min_evidence=0.5 or normalise=top, joined by commas")
     if k < 1:
         raise SettingError(f"invalid k={k} in --compare; must be at least 1")
-    config = CitebotConfig(mode, k, tuple(sorted(overrides.items())), answerer, min_confidence)
+    config = CitebotConfig(mode, k, tuple(sorted(overrides.items())), answerer, min_confidence,
+                           search=tuple(sorted(search.items())))
+    config.search_settings()  # validates the fusion settings now, with their own one-line error
     config.settings()  # validates ranges now, with the settings' own one-line error
     return config
 
@@ -136,12 +150,13 @@ class CitebotSystem:
         if self.cold_queries:
             forget_query_vectors()
         return ask(question, index_dir=self.index_dir, k=self.cfg.k, mode=self.cfg.mode, settings=self._settings,
-                   **self.cfg.ask_options())
+                   search=self.cfg.search_settings(), **self.cfg.ask_options())
 
     def ranked_docs(self, question: str, depth: int) -> list[str]:
         from qa import retrieve
 
-        return [p.doc_id for p in retrieve(question, k=depth, index_dir=self.index_dir, mode=self.cfg.mode)]
+        return [p.doc_id for p in retrieve(question, k=depth, index_dir=self.index_dir, mode=self.cfg.mode,
+                                           search=self.cfg.search_settings())]
 
     def with_settings(self, settings, name: str) -> "CitebotSystem":
         """The same index and retrieval with other ExtractiveSettings (for calibration)."""

@@ -12,7 +12,7 @@ _EXPORTS = {
     ".llm": ("LLMAnswerer", "LLMSettings"),
     ".protocols": ("Answerer", "PassageRetriever"),
     ".reader.answerer": ("ReaderAnswerer", "ReaderSettings"),
-    ".retriever": ("CitebotRetriever", "HybridSearch"),
+    ".retriever": ("CitebotRetriever", "HybridSearch", "SearchSettings"),
     ".types": ("Answer", "Citation", "Passage", "ABSTAIN_MESSAGE", "ANSWERERS"),
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}

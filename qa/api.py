@@ -13,7 +13,7 @@ from .chain import MAX_QUESTION_CHARS, build_chain
 from .extractive import ExtractiveAnswerer, ExtractiveSettings
 from .llm import ON_ERROR, LLMAnswerer, LLMSettings
 from .reader.answerer import ReaderAnswerer, ReaderSettings
-from .retriever import MODES, CitebotRetriever, HybridSearch
+from .retriever import MODES, CitebotRetriever, HybridSearch, SearchSettings
 from .sources import SourceCheck
 from .types import ANSWERERS, Answer, Passage
 
@@ -60,33 +60,38 @@ def make_answerer(index, answerer: str = "heuristic", settings: ExtractiveSettin
 
 def get_chain(index_dir=None, k: int = 5, mode: str = "hybrid", llm: LLMSettings | None = None,
               settings: ExtractiveSettings | None = None, answerer: str = "heuristic",
-              reader_settings: ReaderSettings | None = None, on_llm_error: str = "raise"):
-    """A cached Runnable for (index generation, k, mode, llm, settings, answerer, reader settings, on_llm_error)."""
+              reader_settings: ReaderSettings | None = None, on_llm_error: str = "raise",
+              search: SearchSettings | None = None):
+    """A cached Runnable for (index generation, k, mode, llm, settings, answerer, reader settings, on_llm_error,
+    search settings)."""
     index = open_index(resolve_index_dir(index_dir))
-    key = (id(index), k, mode, llm, settings, answerer, reader_settings, on_llm_error)
+    search = search or SearchSettings()
+    key = (id(index), k, mode, llm, settings, answerer, reader_settings, on_llm_error, search)
     with _LOCK:
         if key not in _CHAINS:
             if len(_CHAINS) > 64:
                 _CHAINS.clear()
-            search = HybridSearch(index, mode=mode)
+            hybrid = HybridSearch(index, mode, search)
             answerer = make_answerer(index, answerer, settings, reader_settings)
             if llm is not None:
                 answerer = LLMAnswerer(llm.chat_model(), fallback=answerer, settings=llm, on_error=on_llm_error)
-            _CHAINS[key] = build_chain(CitebotRetriever(search=search, k=k), answerer,
+            _CHAINS[key] = build_chain(CitebotRetriever(search=hybrid, k=k), answerer,
                                        SourceCheck(index.manifest["documents"]))
         return _CHAINS[key]
 
 
 def ask(question: str, index_dir: str | os.PathLike | None = None, k: int = 5, mode: str = "hybrid",
         llm: LLMSettings | None = None, settings: ExtractiveSettings | None = None, answerer: str = "heuristic",
-        min_confidence: float | None = None, on_llm_error: str = "raise") -> Answer:
+        min_confidence: float | None = None, on_llm_error: str = "raise",
+        search: SearchSettings | None = None) -> Answer:
     """Answer a question from the index, citing exact passages (as the files are now), or abstain.
 
     ``answerer``: "heuristic" (default) or "reader"; ``min_confidence``: the reader's abstention threshold
     (0-1; default: the calibrated one shipped with the model). Lower answers more, higher abstains more.
     ``on_llm_error``: when the LLM fails (unreachable, timeout, HTTP error), "raise" (default) raises
     ``qa.llm.LLMError`` (one line naming the endpoint and the cause); "fallback" returns the extractive answer
-    with that line as its ``notice``."""
+    with that line as its ``notice``. ``search``: how dense and BM25 rankings are fused (``SearchSettings``; default:
+    the measured defaults)."""
     question, notice = check_question(question)
     if on_llm_error not in ON_ERROR:
         raise QuestionError(f"invalid on_llm_error {on_llm_error!r}; valid values: {', '.join(ON_ERROR)}")
@@ -102,14 +107,15 @@ def ask(question: str, index_dir: str | os.PathLike | None = None, k: int = 5, m
             raise QuestionError(f"min_confidence must be between 0 and 1 (got {min_confidence})")
         reader_settings = ReaderSettings(min_confidence=min_confidence)
     chain = get_chain(index_dir, k, mode, llm if llm is not None else LLMSettings.from_env(), settings, answerer,
-                      reader_settings, on_llm_error)
+                      reader_settings, on_llm_error, search)
     answer = chain.invoke({"question": question})
     return answer.with_notice(notice) if notice else answer
 
 
 def retrieve(question: str, k: int = 5, index_dir: str | os.PathLike | None = None,
-             mode: str = "hybrid") -> list[Passage]:
-    """The k best passages for a question (doc_id, source, title, text, start, end, score)."""
+             mode: str = "hybrid", search: SearchSettings | None = None) -> list[Passage]:
+    """The k best passages for a question (doc_id, source, title, text, start, end, score); ``search`` as ask's."""
     question, _ = check_question(question)
     index = open_index(resolve_index_dir(index_dir))
-    return SourceCheck(index.manifest["documents"]).passages(HybridSearch(index, mode=mode).retrieve(question, k))
+    hybrid = HybridSearch(index, mode, search or SearchSettings())
+    return SourceCheck(index.manifest["documents"]).passages(hybrid.retrieve(question, k))
