@@ -46,6 +46,9 @@ def register(sub) -> None:
     p.add_argument("--no-curves", action="store_true",
                    help="skip the accuracy-vs-coverage runs (reader and heuristic answering every question)")
     p.add_argument("--articles", help="squad: only these articles (titles, comma-separated)")
+    p.add_argument("--absent", type=float, default=0.0, metavar="SHARE",
+                   help="squad: leave this share of paragraphs (0-0.9, the same ones every run) out of the index; "
+                        "their questions become kind 'absent' (on topic, not in the documents: abstention expected)")
     p.add_argument("--held-out", action="store_true",
                    help="squad: only the articles the shipped reader never saw (named in its calibrator.json)")
     p.add_argument("--min-evidence", help="calibrate: values to sweep, start:stop:step or a,b (default: "
@@ -67,8 +70,11 @@ def run(args) -> int:
     target = list(args.target)
     if target[:1] == ["squad"]:
         if len(target) != 2:
-            raise EvalUsageError("usage: citebot eval squad PATH.json [--limit N]")
+            raise EvalUsageError("usage: citebot eval squad PATH.json [--limit N] [--absent SHARE]")
         return run_squad(args, target[1], earlier_report(args))
+    if args.absent:
+        raise EvalUsageError("--absent leaves SQuAD paragraphs out of the index; use it with citebot eval squad "
+                             "PATH.json (a gold file can mark such questions with kind 'absent')")
     if target[:1] == ["calibrate"]:
         if len(target) > 2:
             raise EvalUsageError("usage: citebot eval calibrate [GOLD.jsonl]")
@@ -177,7 +183,7 @@ def run_squad(args, path: str, earlier=None) -> int:
         from qa.reader.model import held_out_articles
 
         articles = held_out_articles()
-    squad = load_squad(path, args.limit, articles)
+    squad = load_squad(path, args.limit, articles, args.absent)
     with tempfile.TemporaryDirectory(prefix="citebot-squad-") as tmp:
         folder = write_documents(squad, Path(tmp) / "docs")
         return _evaluate_and_write(args, Corpus(squad.name, str(path), (str(folder),), args.index_dir),

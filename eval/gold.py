@@ -9,7 +9,8 @@ from pathlib import Path
 
 from index.errors import CitebotError
 
-KINDS = ("single", "multi", "unanswerable", "noise")
+# absent: on topic, but the passage that answers it is not among the documents (citebot eval squad --absent)
+KINDS = ("single", "multi", "unanswerable", "noise", "absent")
 ANSWERABLE = ("single", "multi")
 FIELDS = ("id", "question", "answers", "docs", "evidence", "kind")
 DEFAULT_GOLD = Path(__file__).resolve().parent / "gold" / "seeds.jsonl"
@@ -28,7 +29,7 @@ class GoldItem:
     answers: tuple[str, ...]   # acceptable answer strings (empty when there is no answer)
     docs: tuple[str, ...]      # doc_ids (paths relative to the indexed folder; the file stem is enough when unique)
     evidence: str              # a supporting quote from one of the docs ("" when none)
-    kind: str                  # single / multi / unanswerable / noise
+    kind: str                  # single / multi / unanswerable / noise / absent (see KINDS)
 
     @property
     def answerable(self) -> bool:

@@ -19,7 +19,7 @@ METRICS = (
     ("false_abstention", "false abstention (answerable)", "rate"),
     ("median_answer_chars", "median answer length (chars)", "chars"),
     ("citation_recall", "citation recall", "rate"), ("citation_precision", "citation precision", "rate"),
-    ("exact_offsets", "exact offsets", "rate"), ("abstention", "abstention (unanswerable/noise)", "rate"),
+    ("exact_offsets", "exact offsets", "rate"), ("abstention", "abstention (not answerable)", "rate"),
     ("first_citation_hit", "first quote holds the answer (answered)", "rate"),
     ("confidence_auc", "confidence AUC (answerable vs not)", "rate"),
     ("latency_p50_ms", "ask p50 (ms)", "ms"), ("latency_p95_ms", "ask p95 (ms)", "ms"),

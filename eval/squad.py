@@ -1,11 +1,14 @@
 """SQuAD-format files as gold data: every paragraph becomes a document, every question a gold item."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from index.errors import check_range
 
 from .gold import GoldError, GoldItem, spread
 
@@ -57,8 +60,20 @@ def _question(q: dict, doc_id: str, context: str, where: str) -> GoldItem:
     return GoldItem(str(q["id"]), " ".join(q["question"].split()), texts, (doc_id,), evidence, "single")
 
 
-def parse_squad(data: object, where: str) -> tuple[list[Paragraph], list[GoldItem]]:
-    """Paragraphs and gold items of decoded SQuAD JSON (v1.1 or v2.0)."""
+def withheld(doc_id: str, share: float) -> bool:
+    """Whether the paragraph ``doc_id`` is left out of the documents: a fixed hash of its id below ``share``, so the
+    same paragraphs are left out on every run and machine."""
+    if share <= 0.0:
+        return False
+    h = int.from_bytes(hashlib.sha256(doc_id.encode("utf-8")).digest()[:8], "big")
+    return h / 2 ** 64 < share
+
+
+def parse_squad(data: object, where: str, absent: float = 0.0) -> tuple[list[Paragraph], list[GoldItem]]:
+    """Paragraphs and gold items of decoded SQuAD JSON (v1.1 or v2.0).
+
+    ``absent``: the share of paragraphs left out of the documents; every question about one of them becomes kind
+    "absent" (on topic, its passage not in the documents: the right answer is an abstention)."""
     if not isinstance(data, dict) or not isinstance(data.get("data"), list):
         raise GoldError(f"{where}: not a SQuAD file (no top-level 'data' list)")
     paragraphs, items = [], []
@@ -68,9 +83,12 @@ def parse_squad(data: object, where: str) -> tuple[list[Paragraph], list[GoldIte
             if not isinstance(para, dict) or not isinstance(para.get("context"), str) or not para["context"].strip():
                 raise GoldError(f"{at}: needs a non-empty 'context'")
             doc_id = doc_id_of(a, p)
-            paragraphs.append(Paragraph(doc_id, str(article.get("title", "")), para["context"]))
+            left_out = withheld(doc_id, absent)
+            if not left_out:
+                paragraphs.append(Paragraph(doc_id, str(article.get("title", "")), para["context"]))
             for i, q in enumerate(para.get("qas", [])):
-                items.append(_question(q if isinstance(q, dict) else {}, doc_id, para["context"], f"{at}.qas[{i}]"))
+                item = _question(q if isinstance(q, dict) else {}, doc_id, para["context"], f"{at}.qas[{i}]")
+                items.append(GoldItem(item.id, item.question, (), (), "", "absent") if left_out else item)
     if not items:
         raise GoldError(f"{where}: no questions found")
     return paragraphs, items
@@ -87,8 +105,11 @@ def select_articles(data: object, articles: list[str] | None, where: str) -> obj
     return {**data, "data": [a for a in data["data"] if isinstance(a, dict) and a.get("title") in articles]}
 
 
-def load_squad(path: str | os.PathLike, limit: int | None = None, articles: list[str] | None = None) -> SquadSet:
-    """The file's paragraphs and questions (only the named articles, when given; ``limit`` questions spread)."""
+def load_squad(path: str | os.PathLike, limit: int | None = None, articles: list[str] | None = None,
+               absent: float = 0.0) -> SquadSet:
+    """The file's paragraphs and questions (only the named articles, when given; ``limit`` questions spread;
+    ``absent``: the share of paragraphs left out, their questions kind "absent")."""
+    check_range("--absent", absent, lo=0.0, hi=0.9)
     path = Path(path)
     if not path.is_file():
         raise GoldError(f"SQuAD file not found: {path}")
@@ -98,9 +119,11 @@ def load_squad(path: str | os.PathLike, limit: int | None = None, articles: list
         raise GoldError(f"{path}:{e.lineno}: invalid JSON ({e.msg})") from e
     except UnicodeDecodeError as e:
         raise GoldError(f"{path}: not UTF-8 (byte {e.start})") from e
-    paragraphs, items = parse_squad(select_articles(data, articles, str(path)), str(path))
+    paragraphs, items = parse_squad(select_articles(data, articles, str(path)), str(path), absent)
+    if not paragraphs:
+        raise GoldError(f"{path}: --absent {absent:g} left no paragraph to index")
     name = path.stem + ("-" + "-".join(sorted(articles)) if articles and len(articles) <= 1 else
-                        f"-{len(articles)}-articles" if articles else "")
+                        f"-{len(articles)}-articles" if articles else "") + (f"-absent{absent:g}" if absent else "")
     return SquadSet(name, tuple(paragraphs), tuple(spread(items, limit)))
 
 

@@ -14,6 +14,8 @@ from citebot.cli import main
     (["eval", "squad", "missing.json"], "SQuAD file not found: missing.json"),
     (["eval", "calibrate", "--min-evidence", "x"], "invalid --min-evidence 'x'"),
     (["eval", "calibrate", "a", "b"], "usage: citebot eval calibrate"),
+    (["eval", "--absent", "0.2"], "--absent leaves SQuAD paragraphs out of the index; use it with citebot eval squad"),
+    (["eval", "squad", "x.json", "--absent", "1.5"], "--absent must be between 0.0 and 0.9 (got 1.5)"),
 ])
 def test_usage_errors(argv, message, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)

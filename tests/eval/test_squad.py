@@ -74,3 +74,37 @@ def test_missing_and_invalid_json(tmp_path):
     (tmp_path / "bad.json").write_text('{"data": [\n', encoding="utf-8")
     with pytest.raises(GoldError, match=r"bad.json:2: invalid JSON"):
         load_squad(tmp_path / "bad.json")
+
+
+def test_absent_paragraphs_are_left_out_and_their_questions_expect_an_abstention(tmp_path):
+    from eval.squad import withheld
+
+    ids = [f"{a:03d}_{p:03d}" for a in range(20) for p in range(20)]
+    left = [i for i in ids if withheld(i, 0.25)]
+    assert 0.18 < len(left) / len(ids) < 0.32                 # about the share asked for
+    assert left == [i for i in ids if withheld(i, 0.25)]      # the same ones every time
+    assert set(left) <= {i for i in ids if withheld(i, 0.5)}  # a larger share keeps leaving these out
+    assert not any(withheld(i, 0.0) for i in ids)
+
+    path = tmp_path / "mini.json"
+    path.write_text(json.dumps(DATA), encoding="utf-8")
+    full = load_squad(path)
+    paragraph_of = {"a": "000_000", "b": "000_000", "c": "001_001"}  # the questions' paragraphs in DATA
+    share = next(s for s in (0.1, 0.3, 0.5, 0.7, 0.9) if withheld("000_000", s) != withheld("001_001", s))
+    squad = load_squad(path, absent=share)
+    assert [p.doc_id for p in squad.paragraphs] == [p.doc_id for p in full.paragraphs if not withheld(p.doc_id, share)]
+    assert squad.name == f"mini-absent{share:g}"
+    for before, now in zip(full.items, squad.items):
+        assert (now.id, now.question) == (before.id, before.question)
+        if withheld(paragraph_of[before.id], share):
+            assert (now.kind, now.answers, now.docs, now.evidence) == ("absent", (), (), "")
+        else:
+            assert now == before
+
+
+@pytest.mark.parametrize("share", [-0.1, 0.95])
+def test_absent_share_out_of_range_is_one_line(tmp_path, share):
+    path = tmp_path / "mini.json"
+    path.write_text(json.dumps(DATA), encoding="utf-8")
+    with pytest.raises(Exception, match=r"--absent must be between 0.0 and 0.9 \(got"):
+        load_squad(path, absent=share)
