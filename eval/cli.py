@@ -76,11 +76,16 @@ def run(args) -> int:
         raise EvalUsageError("--absent leaves SQuAD paragraphs out of the index; use it with citebot eval squad "
                              "PATH.json (a gold file can mark such questions with kind 'absent')")
     if target[:1] == ["calibrate"]:
-        if len(target) > 2:
-            raise EvalUsageError("usage: citebot eval calibrate [GOLD.jsonl]")
+        if target[1:2] == ["squad"]:
+            if len(target) != 3:
+                raise EvalUsageError("usage: citebot eval calibrate squad PATH.json [--answerer heuristic|reader]")
+        elif len(target) > 2:
+            raise EvalUsageError("usage: citebot eval calibrate [GOLD.jsonl] | calibrate squad PATH.json")
         if args.against is not None or args.tolerance is not None or args.fail_on_drop:
             raise EvalUsageError("--against, --tolerance and --fail-on-drop compare evaluation reports; "
                                  "calibrate writes none (use them with a gold file or squad PATH.json)")
+        if target[1:2] == ["squad"]:
+            return run_squad_calibrate(args, target[2])
         return run_calibrate(args, target[1] if len(target) == 2 else None)
     if len(target) > 1:
         raise EvalUsageError(f"one gold file expected, got {len(target)}: {' '.join(target)} "
@@ -174,16 +179,20 @@ def run_gold_file(args, gold: str | None, earlier=None) -> int:
     return _evaluate_and_write(args, Corpus(name, str(path), paths, args.index_dir), items, earlier)
 
 
+def _squad_articles(args) -> list[str] | None:
+    """--articles or --held-out: the SQuAD articles to use (None: all)."""
+    if args.held_out:
+        from qa.reader.model import held_out_articles
+
+        return held_out_articles()
+    return [a.strip() for a in args.articles.split(",") if a.strip()] if args.articles else None
+
+
 def run_squad(args, path: str, earlier=None) -> int:
     from .squad import load_squad, write_documents
     from .suite import Corpus
 
-    articles = [a.strip() for a in args.articles.split(",") if a.strip()] if args.articles else None
-    if args.held_out:
-        from qa.reader.model import held_out_articles
-
-        articles = held_out_articles()
-    squad = load_squad(path, args.limit, articles, args.absent)
+    squad = load_squad(path, args.limit, _squad_articles(args), args.absent)
     with tempfile.TemporaryDirectory(prefix="citebot-squad-") as tmp:
         folder = write_documents(squad, Path(tmp) / "docs")
         return _evaluate_and_write(args, Corpus(squad.name, str(path), (str(folder),), args.index_dir),
@@ -219,17 +228,37 @@ def run_calibrate(args, gold: str | None) -> int:
 
 
 def run_reader_calibrate(args, path: Path, items) -> int:
-    import json
-
     from .suite import Corpus, corpus_index, resolve_gold
-    from .threshold import explain, reader_sweep, recommend
 
     corpus = Corpus(path.stem, str(path), () if args.index_dir else tuple(args.docs or default_docs()),
                     args.index_dir)
-    with corpus_index(corpus) as (index_dir, _), progress_tracker() as track:
-        points, shipped = reader_sweep(resolve_gold(items, index_dir, str(path)), index_dir, args.mode, args.k, track("calibrating", len(items)))
+    with corpus_index(corpus) as (index_dir, _):
+        return _threshold_calibrate(args, "reader", resolve_gold(items, index_dir, str(path)), index_dir, path.stem)
+
+
+def run_squad_calibrate(args, path: str) -> int:
+    """The answerer's abstention threshold swept on a SQuAD file's questions (every paragraph indexed)."""
+    from .squad import load_squad, write_documents
+    from .suite import Corpus, corpus_index
+
+    squad = load_squad(path, args.limit, _squad_articles(args))
+    with tempfile.TemporaryDirectory(prefix="citebot-squad-") as tmp:
+        folder = write_documents(squad, Path(tmp) / "docs")
+        with corpus_index(Corpus(squad.name, str(path), (str(folder),), None)) as (index_dir, _):
+            return _threshold_calibrate(args, args.answerer, list(squad.items), index_dir, squad.name)
+
+
+def _threshold_calibrate(args, answerer: str, items, index_dir: str, name: str) -> int:
+    import json
+
+    from .threshold import explain, recommend, threshold_sweep
+
+    with progress_tracker() as track:
+        points, shipped = threshold_sweep(items, index_dir, answerer, args.mode, args.k,
+                                          track("calibrating", len(items)))
     best = recommend(points)
-    print("| min_confidence | answer recall | false abstention | abstention | citation recall |")
+    label = "min_confidence" if answerer == "reader" else "min_evidence"
+    print(f"| {label} | answer recall | false abstention | abstention | citation recall |")
     print("|---:|---:|---:|---:|---:|")
     for p in points:
         mark = " ◀ recommended" if p == best else " ◀ shipped" if abs(p.threshold - shipped) < 5e-5 else ""
@@ -239,8 +268,8 @@ def run_reader_calibrate(args, path: Path, items) -> int:
     print(explain(best, shipped, points))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    target = out / f"calibrate-reader-{path.stem}.json"
-    target.write_text(json.dumps({"shipped": shipped, "recommended": best and best.__dict__,
+    target = out / f"calibrate-{answerer}-{name}.json"
+    target.write_text(json.dumps({"answerer": answerer, "shipped": shipped, "recommended": best and best.__dict__,
                                   "points": [p.__dict__ for p in points]}, indent=1), encoding="utf-8")
     print(f"wrote {target}")
     return 0

@@ -1,9 +1,11 @@
-"""``citebot eval calibrate`` for the reader: where should the abstention threshold be on this gold set?
+"""``citebot eval calibrate``: where should an answerer's abstention threshold be on these questions?
 
-One run with the reader answering every question gives each question's confidence and whether the answer
-(and its quotes) hold a gold answer; every threshold is then scored without asking again. The recommendation is the
-highest threshold whose false abstention stays at or under ``MAX_FALSE_ABSTENTION``, the rule the shipped
-threshold was chosen by on held-out SQuAD articles; the report says how and why the two differ.
+One run with the answerer answering every question gives each question's confidence (the reader: its calibrated
+probability; the heuristic: its best sentence score) and whether the answer (and its quotes) hold a gold answer;
+every threshold is then scored without asking again. The recommendation is the highest threshold whose false
+abstention stays at or under ``MAX_FALSE_ABSTENTION``: the rule the reader's shipped threshold was chosen by on
+held-out SQuAD articles, and the heuristic's ``min_evidence`` on the SQuAD train sample. The report says how and
+why the recommendation and the shipped threshold differ.
 """
 from __future__ import annotations
 
@@ -52,17 +54,28 @@ def recommend(points: Sequence[ThresholdPoint]) -> ThresholdPoint | None:
     return max(ok, key=lambda p: p.threshold) if ok else None
 
 
-def reader_sweep(items: Sequence[GoldItem], index_dir: str, mode: str = "hybrid", k: int = 5,
-                 advance: Callable[[], None] | None = None) -> tuple[list[ThresholdPoint], float]:
-    """(points over the thresholds, the shipped threshold)."""
-    from qa.reader.calibrator import Calibrator
-    from qa.reader.model import get_reader
+def shipped_threshold(answerer: str) -> float:
+    """The threshold ``answerer`` abstains below by default: the reader's calibrated probability, or the
+    heuristic's ``min_evidence``."""
+    if answerer == "reader":
+        from qa.reader.calibrator import Calibrator
+        from qa.reader.model import get_reader
 
+        return Calibrator.load(get_reader().folder).threshold
+    from qa import ExtractiveSettings
+
+    return ExtractiveSettings().min_evidence
+
+
+def threshold_sweep(items: Sequence[GoldItem], index_dir: str, answerer: str = "reader", mode: str = "hybrid",
+                    k: int = 5, advance: Callable[[], None] | None = None) -> tuple[list[ThresholdPoint], float]:
+    """(points over the thresholds, the shipped threshold) for ``answerer``. The heuristic's sweep moves
+    ``min_evidence`` only (its ``min_dense`` guard is off in the run, as in the accuracy-vs-coverage curves)."""
     from .configs import CitebotConfig, CitebotSystem
 
-    config = CitebotConfig(mode, k, answerer="reader", forced=True)
+    config = CitebotConfig(mode, k, answerer=answerer, forced=True)
     run = run_gold(items, CitebotSystem(index_dir, config, cold_queries=False), advance)
-    shipped = Calibrator.load(get_reader().folder).threshold
+    shipped = shipped_threshold(answerer)
     return [score_threshold(run, t) for t in thresholds(run, [shipped])], shipped
 
 
@@ -77,7 +90,8 @@ def explain(best: ThresholdPoint | None, shipped: float, points: Sequence[Thresh
         text += (f" gives false abstention {at.false_abstention}, abstention {at.abstention}, answer recall "
                  f"{at.answer_recall} here")
     if abs(best.threshold - shipped) > 1e-3:
-        text += (". They differ because the shipped one was chosen by the same rule on held-out SQuAD articles; "
-                 "a threshold is set on held-out data, never on the set it is judged on. Use --min-confidence "
-                 "(or ReaderSettings.min_confidence) to move it for your own documents")
+        text += (". They differ because the shipped one was chosen by the same rule on other, held-out SQuAD "
+                 "questions; a threshold is set on held-out data, never on the set it is judged on. To move it for "
+                 "your own documents: the reader's --min-confidence (ReaderSettings.min_confidence), the "
+                 "heuristic's ExtractiveSettings.min_evidence")
     return text

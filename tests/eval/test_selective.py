@@ -57,8 +57,9 @@ def test_threshold_sweep_by_hand():
     assert recommend(points).threshold == 0.5  # the highest one abstaining on no answerable question
 
 
-def test_reader_sweep_runs_the_reader_without_abstaining(monkeypatch):
-    """The sweep must score the reader's confidences, whatever the default answerer is."""
+@pytest.mark.parametrize("answerer", ["reader", "heuristic"])
+def test_threshold_sweep_runs_the_answerer_without_abstaining(monkeypatch, answerer):
+    """The sweep must score the chosen answerer's confidences, whatever the default answerer is."""
     import eval.threshold as th
 
     seen = {}
@@ -68,6 +69,7 @@ def test_reader_sweep_runs_the_reader_without_abstaining(monkeypatch):
         return run_of(ROWS)
 
     monkeypatch.setattr(th, "run_gold", fake_run_gold)
-    points, shipped = th.reader_sweep([], "nowhere")
-    assert seen["config"].answerer == "reader" and seen["config"].forced
+    points, shipped = th.threshold_sweep([], "nowhere", answerer)
+    assert seen["config"].answerer == answerer and seen["config"].forced
+    assert shipped == th.shipped_threshold(answerer)
     assert any(abs(p.threshold - shipped) < 1e-4 for p in points)  # the shipped threshold is scored exactly
