@@ -22,6 +22,26 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 TRAIN = ROOT.parent / "shared" / "data" / "squad-v2.0-train-sample.json"
+WEIGHTS = (0.25, 0.5, 1.0, 2.0)   # w of the max + w·mean variants
+
+
+def chunk_scores(ix, emb, q: np.ndarray) -> dict[str, np.ndarray]:
+    """Every way of scoring a chunk: name -> (questions, chunks) scores of every chunk of ``ix`` for the query
+    vectors ``q`` (one row per question). ``emb`` embeds the chunk texts for the second-pass variant."""
+    from index.markup import plain
+    from index.reader import MEAN_WEIGHT
+
+    sent = q @ np.asarray(ix.sentence_vectors).T
+    best = np.stack([sent[:, a:b].max(axis=1) for a, b in (c.sentences for c in ix.chunks)], axis=1)
+    mean = q @ np.asarray(ix.chunk_vectors).T
+    whole = q @ emb.embed([plain(c.text) for c in ix.chunks]).T
+    return {"chunk (second pass)": whole, "mean": mean, "max": best,
+            **{combined(w): best + w * mean for w in sorted({*WEIGHTS, MEAN_WEIGHT})}}
+
+
+def combined(weight: float) -> str:
+    """The name of the max + weight·mean variant."""
+    return f"max + {weight:g}·mean"
 
 
 def hits(scores: np.ndarray, chunk_doc: list[str], gold: list[tuple[str, ...]]) -> tuple[float, float]:
@@ -43,7 +63,6 @@ def main(argv: list[str] | None = None) -> int:
     from eval.gold import check_docs
     from eval.squad import load_squad, write_documents
     from index import LoadedIndex, build_index, get_embedder
-    from index.markup import plain
 
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--squad", type=Path, default=TRAIN)
@@ -56,12 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         items = check_docs([i for i in squad.items if i.docs], (d.doc_id for d in ix.docs), str(a.squad))
         q = emb.embed([i.question for i in items])
         chunk_doc = [ix.docs[c.doc].doc_id for c in ix.chunks]
-        sent = q @ np.asarray(ix.sentence_vectors).T
-        best = np.stack([sent[:, a:b].max(axis=1) for a, b in (c.sentences for c in ix.chunks)], axis=1)
-        mean = q @ np.asarray(ix.chunk_vectors).T
-        whole = q @ emb.embed([plain(c.text) for c in ix.chunks]).T
-        variants = {"chunk (second pass)": whole, "mean": mean, "max": best,
-                    **{f"max + {w:g}·mean": best + w * mean for w in (0.25, 0.5, 1.0, 2.0)}}
+        variants = chunk_scores(ix, emb, q)
         gold = [i.docs for i in items]
         print(f"{a.squad.name}: {len(items)} answerable questions, {len(ix.chunks)} chunks")
         for name, scores in variants.items():
