@@ -40,7 +40,7 @@ def register(subparsers) -> None:
     p.add_argument("--rate-limit", type=int, default=None, metavar="N",
                    help="questions per user per minute, 0 for no limit (default: $CITEBOT_SLACK_RATE_LIMIT or 10)")
     p.add_argument("--answerer", default=None, metavar="NAME",
-                   help="heuristic or reader (default: $CITEBOT_ANSWERER or heuristic)")
+                   help="guarded, heuristic or reader (default: $CITEBOT_ANSWERER or guarded)")
     p.set_defaults(func=run)
 
 

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+
 DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_DB = ".citebot/slack.sqlite3"
 SLASH_RESPONSES = ("ephemeral", "in_channel")
@@ -52,7 +53,7 @@ class BotSettings:
     rate_limit: int = 10  # questions per user per minute; 0 turns the limit off
     k: int = 5
     workers: int = 8  # threads answering questions in parallel
-    answerer: str = "heuristic"  # qa.ANSWERERS: "reader" adds calibrated confidence and "low confidence" notes
+    answerer: str = ""  # qa.ANSWERERS ("": qa's default, guarded); guarded and reader add "low confidence" notes
 
     def __post_init__(self) -> None:
         _require(self.bot_token, "bot_token", "a bot token, xoxb-…")
@@ -77,8 +78,10 @@ class BotSettings:
         _range(self.rate_limit, "rate_limit", 0, 10_000)
         _range(self.k, "k", 1, 50)
         _range(self.workers, "workers", 1, 256)
-        from qa.types import ANSWERERS
+        from qa.types import ANSWERERS, DEFAULT_ANSWERER
 
+        if not self.answerer:
+            object.__setattr__(self, "answerer", DEFAULT_ANSWERER)  # qa is imported here, never with bot.cli
         if self.answerer not in ANSWERERS:
             raise ConfigError(f"{NAMES['answerer']} must be one of {', '.join(ANSWERERS)}, got {self.answerer!r}")
         if not self.host:
@@ -107,7 +110,7 @@ class BotSettings:
             "feedback_db": env.get("CITEBOT_SLACK_DB") or DEFAULT_DB,
             "slash_response": env.get("CITEBOT_SLACK_SLASH_RESPONSE") or "ephemeral",
             "allowed_channels": parse_channels(env.get("CITEBOT_SLACK_CHANNELS", "")),
-            "answerer": env.get("CITEBOT_ANSWERER") or "heuristic",
+            "answerer": env.get("CITEBOT_ANSWERER") or "",
         }
         for name in ("rate_limit", "workers"):
             raw = env.get(_env_name(name))

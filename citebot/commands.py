@@ -6,6 +6,8 @@ import os
 import sys
 from dataclasses import asdict
 
+from qa.types import DEFAULT_ANSWERER
+
 DEFAULT_INDEX_HELP = "index folder (default: $CITEBOT_INDEX_DIR or .citebot/index)"
 
 
@@ -39,10 +41,11 @@ def register(sub) -> None:
         q.add_argument("--llm-retries", type=int, metavar="N",
                        help="retries after a failed LLM request (default: $CITEBOT_LLM_RETRIES or 1)")
         q.add_argument("--answerer", default=None,
-                       help="heuristic (the sentence score) or reader (re-ranked by the trained reader model, with "
-                            "a calibrated confidence); default: $CITEBOT_ANSWERER or heuristic")
+                       help="guarded (the sentence score's answer, abstaining when the trained reader finds no "
+                            "answer likely), heuristic (the sentence score alone) or reader (re-ranked by the reader); "
+                            "default: $CITEBOT_ANSWERER or guarded")
         q.add_argument("--min-confidence", type=float, metavar="P",
-                       help="reader: abstain below this probability, 0-1 (default: the calibrated threshold); "
+                       help="reader, guarded: abstain below this probability, 0-1 (default: the calibrated threshold); "
                             "lower answers more questions, higher abstains more")
         q.set_defaults(func=func)
 
@@ -169,7 +172,7 @@ def _render(answer, as_json: bool) -> str:
 
 
 def _ask_options(args) -> dict:
-    answerer = args.answerer or os.environ.get("CITEBOT_ANSWERER") or "heuristic"
+    answerer = args.answerer or os.environ.get("CITEBOT_ANSWERER") or DEFAULT_ANSWERER
     return {"index_dir": args.index_dir, "k": args.k, "mode": args.mode, "answerer": answerer,
             "min_confidence": args.min_confidence}
 

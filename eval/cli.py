@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 from index.errors import CitebotError
+from qa.types import ANSWERERS, CALIBRATED
 
 from .progress import progress_tracker
 
@@ -54,8 +55,9 @@ def register(sub) -> None:
     p.add_argument("--min-evidence", help="calibrate: values to sweep, start:stop:step or a,b (default: "
                                           "0.3 to the top of the score scale in 16 steps)")
     p.add_argument("--keep-ratio", help="calibrate: keep_ratio values to sweep (default: the current one)")
-    p.add_argument("--answerer", choices=("heuristic", "reader"), default="heuristic",
-                   help="calibrate: the heuristic's settings (default) or the reader's abstention threshold")
+    p.add_argument("--answerer", choices=ANSWERERS, default=ANSWERERS[0],
+                   help=f"calibrate: the abstention threshold of {' or '.join(CALIBRATED)} (default {ANSWERERS[0]}), or the "
+                        "heuristic's settings")
     p.add_argument("--against", metavar="EARLIER.json",
                    help="also compare with the JSON report an earlier citebot eval wrote: each metric before, "
                         "after and the change, and the questions whose verdict flipped")
@@ -78,7 +80,7 @@ def run(args) -> int:
     if target[:1] == ["calibrate"]:
         if target[1:2] == ["squad"]:
             if len(target) != 3:
-                raise EvalUsageError("usage: citebot eval calibrate squad PATH.json [--answerer heuristic|reader]")
+                raise EvalUsageError("usage: citebot eval calibrate squad PATH.json [--answerer NAME]")
         elif len(target) > 2:
             raise EvalUsageError("usage: citebot eval calibrate [GOLD.jsonl] | calibrate squad PATH.json")
         if args.against is not None or args.tolerance is not None or args.fail_on_drop:
@@ -206,8 +208,11 @@ def run_calibrate(args, gold: str | None) -> int:
 
     path = Path(gold) if gold else DEFAULT_GOLD
     items = load_gold(path)
-    if args.answerer == "reader":
-        return run_reader_calibrate(args, path, items)
+    if args.answerer in CALIBRATED:
+        if args.min_evidence or args.keep_ratio:
+            raise EvalUsageError("--min-evidence and --keep-ratio sweep the heuristic's settings; add --answerer "
+                                 f"heuristic (got --answerer {args.answerer})")
+        return run_threshold_calibrate(args, path, items)
     grid = settings_grid(parse_values(args.min_evidence, "min_evidence") if args.min_evidence
                          else default_min_evidence(),
                          parse_values(args.keep_ratio, "keep_ratio") if args.keep_ratio else ())
@@ -227,13 +232,14 @@ def run_calibrate(args, gold: str | None) -> int:
     return 0
 
 
-def run_reader_calibrate(args, path: Path, items) -> int:
+def run_threshold_calibrate(args, path: Path, items) -> int:
     from .suite import Corpus, corpus_index, resolve_gold
 
     corpus = Corpus(path.stem, str(path), () if args.index_dir else tuple(args.docs or default_docs()),
                     args.index_dir)
     with corpus_index(corpus) as (index_dir, _):
-        return _threshold_calibrate(args, "reader", resolve_gold(items, index_dir, str(path)), index_dir, path.stem)
+        return _threshold_calibrate(args, args.answerer, resolve_gold(items, index_dir, str(path)), index_dir,
+                                    path.stem)
 
 
 def run_squad_calibrate(args, path: str) -> int:
@@ -257,7 +263,7 @@ def _threshold_calibrate(args, answerer: str, items, index_dir: str, name: str) 
         points, shipped = threshold_sweep(items, index_dir, answerer, args.mode, args.k,
                                           track("calibrating", len(items)))
     best = recommend(points)
-    label = "min_confidence" if answerer == "reader" else "min_evidence"
+    label = "min_confidence" if answerer in CALIBRATED else "min_evidence"
     print(f"| {label} | answer recall | false abstention | abstention | citation recall |")
     print("|---:|---:|---:|---:|---:|")
     for p in points:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 from index.errors import SettingError
-from qa.types import ANSWERERS
+from qa.types import ANSWERERS, CALIBRATED, DEFAULT_ANSWERER
 
 MODES = ("hybrid", "dense", "lexical")  # the modes qa.retriever accepts
 NEVER = -1e9  # a heuristic threshold no score is below: the answerer never abstains
@@ -27,7 +27,7 @@ class CitebotConfig:
     mode: str = "hybrid"
     k: int = 5
     overrides: tuple[tuple[str, float], ...] = ()   # ExtractiveSettings fields changed from the defaults
-    answerer: str = "heuristic"
+    answerer: str = DEFAULT_ANSWERER
     min_confidence: float | None = None  # the reader's threshold (None: the shipped one)
     forced: bool = False                 # never abstain (for risk-coverage curves: confidence decides later)
     search: tuple[tuple[str, object], ...] = ()  # SearchSettings fields changed (dense_weight, normalise, ...)
@@ -45,13 +45,15 @@ class CitebotConfig:
 
     def settings(self):
         """ExtractiveSettings with the overrides, or None for the defaults."""
-        if not self.overrides and not (self.forced and self.answerer == "heuristic"):
+        # the heuristic's thresholds guard the heuristic and the guarded answerer (the reader answerer skips them)
+        unguard = self.forced and self.answerer != "reader"
+        if not self.overrides and not unguard:
             return None
         from qa import ExtractiveSettings
 
         defaults = setting_defaults()
         values = {n: type(defaults[n])(v) for n, v in self.overrides}
-        if self.forced and self.answerer == "heuristic":
+        if unguard:
             values.update(min_evidence=NEVER, min_dense=NEVER)
         return ExtractiveSettings(**values)
 
@@ -64,7 +66,7 @@ class CitebotConfig:
     def ask_options(self) -> dict:
         """qa.ask keyword arguments for the answerer and its threshold."""
         threshold = 0.0 if self.forced else self.min_confidence
-        return {"answerer": self.answerer, "min_confidence": threshold if self.answerer == "reader" else None}
+        return {"answerer": self.answerer, "min_confidence": threshold if self.answerer in CALIBRATED else None}
 
 
 def _number(name: str, text: str) -> float:

@@ -57,7 +57,9 @@ def recommend(points: Sequence[ThresholdPoint]) -> ThresholdPoint | None:
 def shipped_threshold(answerer: str) -> float:
     """The threshold ``answerer`` abstains below by default: the reader's calibrated probability, or the
     heuristic's ``min_evidence``."""
-    if answerer == "reader":
+    from qa.types import CALIBRATED
+
+    if answerer in CALIBRATED:
         from qa.reader.calibrator import Calibrator
         from qa.reader.model import get_reader
 

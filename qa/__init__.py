@@ -11,7 +11,7 @@ _EXPORTS = {
     ".extractive": ("ExtractiveAnswerer", "ExtractiveSettings"),
     ".llm": ("LLMAnswerer", "LLMSettings"),
     ".protocols": ("Answerer", "PassageRetriever"),
-    ".reader.answerer": ("ReaderAnswerer", "ReaderSettings"),
+    ".reader.answerer": ("ReaderAnswerer", "ReaderSettings", "GuardedAnswerer"),
     ".retriever": ("CitebotRetriever", "HybridSearch", "SearchSettings"),
     ".types": ("Answer", "Citation", "Passage", "ABSTAIN_MESSAGE", "ANSWERERS"),
 }

@@ -12,10 +12,10 @@ from index.paths import DEFAULT_INDEX_DIR, resolve_index_dir  # noqa: F401  (qa 
 from .chain import MAX_QUESTION_CHARS, build_chain
 from .extractive import ExtractiveAnswerer, ExtractiveSettings
 from .llm import ON_ERROR, LLMAnswerer, LLMSettings
-from .reader.answerer import ReaderAnswerer, ReaderSettings
+from .reader.answerer import GuardedAnswerer, ReaderAnswerer, ReaderSettings
 from .retriever import MODES, CitebotRetriever, HybridSearch, SearchSettings
 from .sources import SourceCheck
-from .types import ANSWERERS, Answer, Passage
+from .types import ANSWERERS, CALIBRATED, DEFAULT_ANSWERER, Answer, Passage
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ def check_answerer(answerer: str) -> None:
         raise QuestionError(f"invalid answerer {answerer!r}; valid values: {', '.join(ANSWERERS)}")
 
 
-def make_answerer(index, answerer: str = "heuristic", settings: ExtractiveSettings | None = None,
+def make_answerer(index, answerer: str = DEFAULT_ANSWERER, settings: ExtractiveSettings | None = None,
                   reader_settings: ReaderSettings | None = None):
     """The extractive answerer by name: the reader (loads the shipped model once per process) or the heuristic."""
     check_answerer(answerer)
@@ -55,11 +55,12 @@ def make_answerer(index, answerer: str = "heuristic", settings: ExtractiveSettin
     from .reader.model import get_reader
 
     reader = get_reader()
-    return ReaderAnswerer(index, reader, Calibrator.load(reader.folder), settings, reader_settings)
+    kind = GuardedAnswerer if answerer == "guarded" else ReaderAnswerer
+    return kind(index, reader, Calibrator.load(reader.folder), settings, reader_settings)
 
 
 def get_chain(index_dir=None, k: int = 5, mode: str = "hybrid", llm: LLMSettings | None = None,
-              settings: ExtractiveSettings | None = None, answerer: str = "heuristic",
+              settings: ExtractiveSettings | None = None, answerer: str = DEFAULT_ANSWERER,
               reader_settings: ReaderSettings | None = None, on_llm_error: str = "raise",
               search: SearchSettings | None = None):
     """A cached Runnable for (index generation, k, mode, llm, settings, answerer, reader settings, on_llm_error,
@@ -81,12 +82,14 @@ def get_chain(index_dir=None, k: int = 5, mode: str = "hybrid", llm: LLMSettings
 
 
 def ask(question: str, index_dir: str | os.PathLike | None = None, k: int = 5, mode: str = "hybrid",
-        llm: LLMSettings | None = None, settings: ExtractiveSettings | None = None, answerer: str = "heuristic",
+        llm: LLMSettings | None = None, settings: ExtractiveSettings | None = None, answerer: str = DEFAULT_ANSWERER,
         min_confidence: float | None = None, on_llm_error: str = "raise",
         search: SearchSettings | None = None) -> Answer:
     """Answer a question from the index, citing exact passages (as the files are now), or abstain.
 
-    ``answerer``: "heuristic" (default) or "reader"; ``min_confidence``: the reader's abstention threshold
+    ``answerer``: "guarded" (default: the heuristic's answer, abstaining when the trained reader finds no answer
+    likely), "heuristic" or "reader" (qa.types.ANSWERERS); ``min_confidence``: the reader's abstention threshold
+    for "guarded" and "reader"
     (0-1; default: the calibrated one shipped with the model). Lower answers more, higher abstains more.
     ``on_llm_error``: when the LLM fails (unreachable, timeout, HTTP error), "raise" (default) raises
     ``qa.llm.LLMError`` (one line naming the endpoint and the cause); "fallback" returns the extractive answer
@@ -100,9 +103,9 @@ def ask(question: str, index_dir: str | os.PathLike | None = None, k: int = 5, m
     check_answerer(answerer)
     reader_settings = None
     if min_confidence is not None:
-        if answerer != "reader":
-            raise QuestionError(f"min_confidence is the reader's threshold; use it with answerer 'reader' "
-                                f"(got answerer {answerer!r})")
+        if answerer not in CALIBRATED:
+            raise QuestionError(f"min_confidence is the reader's threshold; use it with answerer "
+                                f"{' or '.join(map(repr, CALIBRATED))} (got answerer {answerer!r})")
         if not 0.0 <= min_confidence <= 1.0:
             raise QuestionError(f"min_confidence must be between 0 and 1 (got {min_confidence})")
         reader_settings = ReaderSettings(min_confidence=min_confidence)

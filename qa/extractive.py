@@ -87,9 +87,11 @@ class ExtractiveAnswerer:
                 out.append(Candidate(srow, p, span.start, span.end, text, dense, score, prev))
         return sorted(out, key=lambda c: -c.score)
 
-    def answer(self, question: str, passages: Sequence[Passage]) -> Answer:
+    def answer(self, question: str, passages: Sequence[Passage], cands: list[Candidate] | None = None) -> Answer:
+        """The best-supported sentences, or an abstention; ``cands``: this question's candidates when the caller
+        already has them (``candidates(question, passages)``)."""
         s = self.settings
-        cands = self.candidates(question, passages)
+        cands = self.candidates(question, passages) if cands is None else cands
         confidence = round(cands[0].score, 4) if cands else None
         if not cands or cands[0].score < s.min_evidence or max(c.dense for c in cands) < s.min_dense:
             return Answer.abstain(question, passages, self.name, confidence=confidence)

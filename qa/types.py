@@ -7,9 +7,13 @@ from index.markup import markup_of, readable
 from index.types import Passage
 
 ABSTAIN_MESSAGE = "I couldn't find that in the indexed documents."
-# The extractive answerers ask() accepts, its default first. heuristic: qa.extractive's sentence score; reader: the
-# same re-ranked by the trained cross-encoder (qa.reader), with a calibrated probability as its confidence.
-ANSWERERS = ("heuristic", "reader")
+# The extractive answerers ask() accepts, its default first. guarded: the heuristic's answer, abstaining where the
+# trained reader's calibrated probability that the passages hold an answer is below its threshold; heuristic:
+# qa.extractive's sentence score alone; reader: the same re-ranked by the reader (qa.reader), with that
+# probability as its confidence.
+ANSWERERS = ("guarded", "heuristic", "reader")
+DEFAULT_ANSWERER = ANSWERERS[0]
+CALIBRATED = ("reader", "guarded")  # answerers whose confidence is the reader's probability (min_confidence applies)
 
 
 @dataclass(frozen=True)

@@ -71,3 +71,28 @@ class ReaderAnswerer:
         answer = self.heuristic.compose(question, passages, chosen, cands, confidence)
         low = confidence < self.threshold + self.calibrator.low_margin
         return dataclasses.replace(answer, answerer=self.name, low_confidence=low)
+
+
+class GuardedAnswerer(ReaderAnswerer):
+    """The heuristic's answer, given only when the reader finds it likely that the passages hold one.
+
+    The heuristic chooses and quotes the sentences exactly as ``--answerer heuristic`` does (and abstains where
+    it would); the reader reads the heuristic's best candidates and the calibrator turns the best combined score
+    into ``confidence``, the probability that the passages answer the question; below the threshold the answer
+    is an abstention. The reader's gain is in knowing when the documents lack the answer ("absent" questions in
+    ``citebot eval squad --absent``), the heuristic's in choosing the sentence on news articles.
+    """
+
+    name = "guarded"
+
+    def answer(self, question: str, passages: Sequence[Passage]) -> Answer:
+        cands = self.heuristic.candidates(question, passages)
+        top = cands[:self.settings.max_candidates]
+        logits = self.reader.logits(question, [candidate_text(c.text, c.previous) for c in top]) if top else []
+        best = float(self.calibrator.scores([c.score for c in top], logits).max()) if top else None
+        confidence = round(float(self.calibrator.probability(best)), 4) if top else 0.0
+        heuristic = self.heuristic.answer(question, passages, cands)
+        if heuristic.abstained or confidence < self.threshold:
+            return Answer.abstain(question, passages, self.name, confidence=confidence)
+        low = confidence < self.threshold + self.calibrator.low_margin
+        return dataclasses.replace(heuristic, answerer=self.name, confidence=confidence, low_confidence=low)

@@ -34,7 +34,7 @@ HTTP_ENV = {"SLACK_BOT_TOKEN": "xoxb-1-2-abc", "SLACK_SIGNING_SECRET": "shh"}
     (HTTP_ENV, {"http": True, "slash_response": "everyone"}, "--slash-response"),
     (HTTP_ENV, {"http": True, "allowed_channels": ["#general"]}, "--allow-channel"),
     ({**HTTP_ENV, "CITEBOT_ANSWERER": "oracle"}, {"http": True}, "CITEBOT_ANSWERER (--answerer) must be one of "
-                                                                "heuristic, reader"),
+                                                                "guarded, heuristic, reader"),
 ])
 def test_bad_configuration_names_the_variable(env, options, names):
     with pytest.raises(ConfigError) as e:
@@ -57,7 +57,7 @@ def test_settings_from_env_and_options():
     assert "xoxb" not in repr(s) and "shh" not in repr(s)
     socket = BotSettings.from_env({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"})
     assert socket.socket_mode and socket.api_url == "https://slack.com/api/"
-    assert socket.answerer == "heuristic"
+    assert socket.answerer == "guarded"  # qa's default answerer
     assert BotSettings.from_env({**env, "CITEBOT_ANSWERER": "reader"}, http=True).answerer == "reader"
     assert BotSettings.from_env({**env, "CITEBOT_ANSWERER": "reader"}, http=True, answerer="heuristic").answerer \
         == "heuristic"  # the command line wins

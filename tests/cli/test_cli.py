@@ -72,9 +72,10 @@ def test_index_prepares_the_onnx_query_encoder(tmp_path, monkeypatch, capsys):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--answerer", "oracle"], "invalid answerer 'oracle'; valid values: heuristic, reader"),
+    (["--answerer", "oracle"], "invalid answerer 'oracle'; valid values: guarded, heuristic, reader"),
     (["--answerer", "reader", "--min-confidence", "1.5"], "min_confidence must be between 0 and 1 (got 1.5)"),
-    (["--min-confidence", "0.5"], "min_confidence is the reader's threshold; use it with answerer 'reader'"),
+    (["--answerer", "heuristic", "--min-confidence", "0.5"], "min_confidence is the reader's threshold; use it with "
+                                                             "answerer 'reader' or 'guarded' (got answerer 'heuristic')"),
 ])
 def test_bad_answerer_options_are_one_line_usage_errors(news_index, capsys, args, message):
     _, ix = news_index

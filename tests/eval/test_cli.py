@@ -12,7 +12,9 @@ from citebot.cli import main
     (["eval", "--mode", "fuzzy"], "invalid --mode 'fuzzy'; valid values: hybrid, dense, lexical"),
     (["eval", "-k", "0"], "invalid -k 0"),
     (["eval", "squad", "missing.json"], "SQuAD file not found: missing.json"),
-    (["eval", "calibrate", "--min-evidence", "x"], "invalid --min-evidence 'x'"),
+    (["eval", "calibrate", "--answerer", "heuristic", "--min-evidence", "x"], "invalid --min-evidence 'x'"),
+    (["eval", "calibrate", "--min-evidence", "0.5"], "--min-evidence and --keep-ratio sweep the heuristic's settings; "
+                                                     "add --answerer heuristic (got --answerer guarded)"),
     (["eval", "calibrate", "a", "b"], "usage: citebot eval calibrate"),
     (["eval", "calibrate", "squad"], "usage: citebot eval calibrate squad PATH.json"),
     (["eval", "calibrate", "squad", "missing.json"], "SQuAD file not found: missing.json"),
@@ -55,7 +57,7 @@ def test_calibrate_squad_sweeps_the_answerers_threshold_on_every_question(tmp_pa
 
     monkeypatch.setattr(eval.suite, "corpus_index", fake_index)
     monkeypatch.setattr(th, "threshold_sweep", fake_sweep)
-    assert main(["eval", "calibrate", "squad", str(path), "--out", str(tmp_path / "out")]) == 0
+    assert main(["eval", "calibrate", "squad", str(path), "--answerer", "heuristic", "--out", str(tmp_path / "out")]) == 0
     assert seen == {"docs": ["000_000.txt"], "ids": ["q1", "q2"], "index_dir": "the-index", "answerer": "heuristic"}
     written = json.loads((tmp_path / "out" / "calibrate-heuristic-mini.json").read_text(encoding="utf-8"))
     assert written["recommended"]["threshold"] == 0.5 and written["shipped"] == 0.6

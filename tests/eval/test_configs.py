@@ -43,7 +43,8 @@ def test_bad_specs_are_one_line_setting_errors(spec, message):
 def test_answerer_specs():
     assert parse_config("reader").answerer == "reader"
     assert parse_config("answerer=reader,dense").label == "reader,dense,k=5"
-    assert parse_config("heuristic") == CitebotConfig()
+    assert parse_config("guarded") == CitebotConfig()  # the default answerer
+    assert parse_config("heuristic").label == "heuristic,hybrid,k=5"
     c = parse_config("reader,min_confidence=0.3")
     assert c.answerer == "reader" and c.min_confidence == 0.3 and c.ask_options() == {
         "answerer": "reader", "min_confidence": 0.3}
@@ -51,7 +52,9 @@ def test_answerer_specs():
     assert forced.settings().min_evidence < -1e6 and forced.ask_options()["min_confidence"] is None
     assert CitebotConfig(answerer="reader").forced_version().ask_options() == {"answerer": "reader",
                                                                                "min_confidence": 0.0}
-    with pytest.raises(SettingError, match="invalid answerer 'oracle'.*heuristic, reader"):
+    guarded = CitebotConfig(answerer="guarded").forced_version()  # neither the heuristic's nor the reader's guard
+    assert guarded.settings().min_evidence < -1e6 and guarded.ask_options()["min_confidence"] == 0.0
+    with pytest.raises(SettingError, match="invalid answerer 'oracle'.*guarded, heuristic, reader"):
         parse_config("answerer=oracle")
     with pytest.raises(SettingError, match="min_confidence must be between 0 and 1"):
         parse_config("min_confidence=2")

@@ -15,14 +15,16 @@ def test_seeds_subset_with_baseline_and_compare(seeds_index, tmp_path):
     items = spread(load_gold(), 12)                       # every kind is represented
     report = evaluate(Corpus("seeds", "seeds.jsonl", index_dir=str(seeds_index)), items,
                       [CitebotConfig(), CitebotConfig("dense", 3)])
-    # the reader is added next to the default heuristic; the curves come from both run without abstaining
-    assert [r.name for r in report.runs] == ["citebot", "citebot dense,k=3", "citebot reader,hybrid,k=5",
-                                             "baseline"]
-    citebot, dense, reader, baseline = report.runs
-    assert [c.name for c in report.curves] == ["heuristic", "reader", "baseline"]
+    # the heuristic and the reader are added next to the default (guarded); the curves come from each run without
+    # abstaining
+    assert [r.name for r in report.runs] == ["citebot", "citebot dense,k=3", "citebot heuristic,hybrid,k=5",
+                                             "citebot reader,hybrid,k=5", "baseline"]
+    citebot, dense, heuristic, reader, baseline = report.runs
+    assert [c.name for c in report.curves] == ["guarded", "heuristic", "reader", "baseline"]
     for curve in report.curves:
         assert curve.points[-1][0] == 1.0 and curve.operating is not None and curve.auc is not None
-    assert all(r.confidence is not None and 0 <= r.confidence <= 1 for r in reader.results)
+    for run in (citebot, reader):  # the reader's calibrated probability
+        assert all(r.confidence is not None and 0 <= r.confidence <= 1 for r in run.results)
     for run in report.runs:
         assert run.scores.exact_offsets == 1.0 and len(run.results) == 12
         assert all(len(r.ranked_docs) >= 1 for r in run.results)
@@ -31,5 +33,5 @@ def test_seeds_subset_with_baseline_and_compare(seeds_index, tmp_path):
     assert all(len(c.quote) <= 1000 for r in baseline.results for c in r.citations)
     paths = write_outputs(report, tmp_path)
     data = json.loads(paths["json"].read_text(encoding="utf-8"))
-    assert data["documents"] == 5 and len(data["curves"]) == 3
+    assert data["documents"] == 5 and len(data["curves"]) == 4
     assert "Accuracy against coverage" in paths["markdown"].read_text(encoding="utf-8")

@@ -72,3 +72,46 @@ def test_the_same_statement_in_two_articles_is_cited_twice(news_index):
 def test_settings_are_checked_when_built(bad, message):
     with pytest.raises(ValueError, match=message):
         ReaderSettings(**bad)
+
+
+def guarded(news_index, keyword, settings=None, **reader_settings):
+    from qa import ExtractiveAnswerer, GuardedAnswerer
+
+    _, ix = news_index
+    index = open_index(ix)
+    return (GuardedAnswerer(index, KeywordReader(keyword), CAL, settings, ReaderSettings(**reader_settings)),
+            ExtractiveAnswerer(index, settings), ix)
+
+
+def test_guarded_quotes_the_heuristic_with_the_readers_confidence(news_index):
+    q = "When is the library open?"
+    # the stand-in reader prefers a sentence the heuristic does not choose first ...
+    g, h, ix = guarded(news_index, "pleased", min_confidence=0.3)
+    passages = retrieve(q, k=3, index_dir=ix)
+    ans, plain = g.answer(q, passages), h.answer(q, passages)
+    assert not plain.abstained and not ans.abstained and ans.answerer == "guarded"
+    # ... yet the answer is the heuristic's, word for word and citation for citation
+    assert (ans.text, ans.citations) == (plain.text, plain.citations)
+    best = max(g.scored(q, passages), key=lambda c: c.score)
+    assert best.text == "Readers were pleased." and best.text not in ans.text
+    assert ans.confidence == pytest.approx(1 / (1 + np.exp(-(best.score - 4))), abs=1e-3) and ans.confidence > 0.3
+
+
+def test_guarded_abstains_when_the_reader_finds_no_answer_likely(news_index):
+    q = "When is the library open?"
+    g, h, ix = guarded(news_index, "no-such-word")
+    passages = retrieve(q, k=3, index_dir=ix)
+    assert not h.answer(q, passages).abstained
+    ans = g.answer(q, passages)
+    assert ans.abstained and ans.text == ABSTAIN_MESSAGE and ans.passages and ans.confidence < 0.01
+
+
+def test_guarded_abstains_where_the_heuristic_does(news_index):
+    from qa import ExtractiveSettings
+
+    q = "When is the library open?"
+    g, h, ix = guarded(news_index, "library", ExtractiveSettings(min_evidence=10.0))
+    passages = retrieve(q, k=3, index_dir=ix)
+    assert h.answer(q, passages).abstained
+    ans = g.answer(q, passages)
+    assert ans.abstained and ans.confidence > 0.5  # the reader was confident; the heuristic's guard still holds
