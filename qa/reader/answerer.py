@@ -48,9 +48,11 @@ class ReaderAnswerer:
         self.threshold = (self.settings.min_confidence if self.settings.min_confidence is not None
                           else calibrator.threshold)
 
-    def read(self, question: str, passages: Sequence[Passage]) -> tuple[list[Candidate], np.ndarray]:
-        """The heuristic's best candidates and the reader's logit for each."""
-        cands = self.heuristic.candidates(question, passages)[:self.settings.max_candidates]
+    def read(self, question: str, passages: Sequence[Passage],
+             cands: list[Candidate] | None = None) -> tuple[list[Candidate], np.ndarray]:
+        """The heuristic's best candidates (of ``cands``, when the caller has them) and the reader's logit for each."""
+        cands = (self.heuristic.candidates(question, passages) if cands is None else cands)
+        cands = cands[:self.settings.max_candidates]
         if not cands:
             return [], np.zeros(0)
         return cands, self.reader.logits(question, [candidate_text(c.text, c.previous) for c in cands])
@@ -62,9 +64,13 @@ class ReaderAnswerer:
         rescored = [dataclasses.replace(c, score=float(s)) for c, s in zip(cands, scores)]
         return sorted(rescored, key=lambda c: -c.score)
 
+    def confidence(self, best_score: float | None) -> float:
+        """The calibrated probability for the best combined score (0 when there is no candidate)."""
+        return 0.0 if best_score is None else round(float(self.calibrator.probability(best_score)), 4)
+
     def answer(self, question: str, passages: Sequence[Passage]) -> Answer:
         cands = self.scored(question, passages)
-        confidence = round(float(self.calibrator.probability(cands[0].score)), 4) if cands else 0.0
+        confidence = self.confidence(cands[0].score if cands else None)
         if not cands or confidence < self.threshold:
             return Answer.abstain(question, passages, self.name, confidence=confidence)
         chosen = self.heuristic.select(cands)
@@ -87,10 +93,9 @@ class GuardedAnswerer(ReaderAnswerer):
 
     def answer(self, question: str, passages: Sequence[Passage]) -> Answer:
         cands = self.heuristic.candidates(question, passages)
-        top = cands[:self.settings.max_candidates]
-        logits = self.reader.logits(question, [candidate_text(c.text, c.previous) for c in top]) if top else []
+        top, logits = self.read(question, passages, cands)
         best = float(self.calibrator.scores([c.score for c in top], logits).max()) if top else None
-        confidence = round(float(self.calibrator.probability(best)), 4) if top else 0.0
+        confidence = self.confidence(best)
         heuristic = self.heuristic.answer(question, passages, cands)
         if heuristic.abstained or confidence < self.threshold:
             return Answer.abstain(question, passages, self.name, confidence=confidence)
