@@ -58,21 +58,29 @@ def hits(scores: np.ndarray, chunk_doc: list[str], gold: list[tuple[str, ...]]) 
     return h1 / len(gold), h5 / len(gold)
 
 
-def main(argv: list[str] | None = None) -> int:
-    sys.path.insert(0, str(ROOT))
+def squad_index(path: Path, folder: Path, emb):
+    """The SQuAD file indexed in ``folder``, one document per paragraph (as eval.squad.write_documents): its
+    SquadSet, the LoadedIndex and its answerable questions."""
     from eval.gold import check_docs
     from eval.squad import load_squad, write_documents
-    from index import LoadedIndex, build_index, get_embedder
+    from index import LoadedIndex, build_index
+
+    squad = load_squad(path)
+    build_index([write_documents(squad, folder / "docs")], folder / "ix", emb)
+    ix = LoadedIndex(folder / "ix", embedder=emb)
+    return squad, ix, check_docs([i for i in squad.items if i.docs], (d.doc_id for d in ix.docs), str(path))
+
+
+def main(argv: list[str] | None = None) -> int:
+    sys.path.insert(0, str(ROOT))
+    from index import get_embedder
 
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--squad", type=Path, default=TRAIN)
     a = p.parse_args(argv)
-    squad = load_squad(a.squad)
     emb = get_embedder()
     with tempfile.TemporaryDirectory() as tmp:
-        build_index([write_documents(squad, Path(tmp) / "docs")], Path(tmp) / "ix", emb)
-        ix = LoadedIndex(Path(tmp) / "ix", embedder=emb)
-        items = check_docs([i for i in squad.items if i.docs], (d.doc_id for d in ix.docs), str(a.squad))
+        squad, ix, items = squad_index(a.squad, Path(tmp), emb)
         q = emb.embed([i.question for i in items])
         chunk_doc = [ix.docs[c.doc].doc_id for c in ix.chunks]
         variants = chunk_scores(ix, emb, q)

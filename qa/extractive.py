@@ -48,6 +48,22 @@ class Candidate:
     previous: str | None = None  # the sentence before it in its chunk (the reader's context)
 
 
+@dataclass(frozen=True)
+class Features:
+    """The parts of one sentence's score, before the settings weigh them (benchmarks/sentence_weights.py)."""
+
+    row: int
+    passage: Passage
+    start: int
+    end: int
+    text: str
+    previous: str | None
+    dense: float           # cosine of the sentence and the question
+    lexical: float         # share of the question's idf mass the sentence covers
+    rank: int              # its passage's rank, 0 first
+    type_ok: bool          # it offers the kind of answer the question asks for
+
+
 class ExtractiveAnswerer:
     name = "heuristic"
 
@@ -62,8 +78,19 @@ class ExtractiveAnswerer:
         return math.log(1.0 + (self.index.bm25.n_docs + 1) / (self._df.get(token, 0) + 1))
 
     def candidates(self, question: str, passages: Sequence[Passage]) -> list[Candidate]:
+        s, out = self.settings, []
+        for f in self.features(question, passages):
+            score = f.dense + s.lexical_weight * f.lexical + s.rank_weight / (1 + f.rank)
+            if not f.type_ok:
+                score -= s.type_penalty
+            out.append(Candidate(f.row, f.passage, f.start, f.end, f.text, f.dense, score, f.previous))
+        return sorted(out, key=lambda c: -c.score)
+
+    def features(self, question: str, passages: Sequence[Passage]) -> list[Features]:
+        """Each sentence of the passages once (first passage that holds it), in reading order, with its score's
+        parts."""
         q = self.index.embedder.embed_query(question)
-        q_tokens = set(self.index.bm25.tokenizer(question))
+        q_tokens = sorted(set(self.index.bm25.tokenizer(question)))  # a fixed order: the same sums in every process
         weights = {t: self._idf(t) for t in q_tokens}
         total = sum(weights.values()) or 1.0
         kind = question_type(question)
@@ -81,11 +108,9 @@ class ExtractiveAnswerer:
                 dense = float(self.index.sentence_vectors[srow] @ q)
                 toks = set(self.index.bm25.tokenizer(text))
                 lex = sum(w for t, w in weights.items() if covers(toks, t)) / total
-                score = dense + self.settings.lexical_weight * lex + self.settings.rank_weight / (1 + rank)
-                if not offers(kind, text, question):
-                    score -= self.settings.type_penalty
-                out.append(Candidate(srow, p, span.start, span.end, text, dense, score, prev))
-        return sorted(out, key=lambda c: -c.score)
+                out.append(Features(srow, p, span.start, span.end, text, prev, dense, lex, rank,
+                                    offers(kind, text, question)))
+        return out
 
     def answer(self, question: str, passages: Sequence[Passage], cands: list[Candidate] | None = None) -> Answer:
         """The best-supported sentences, or an abstention; ``cands``: this question's candidates when the caller
