@@ -198,6 +198,11 @@ def cmd_chat(args) -> int:
 
     from .chat import chat
 
+    from index import open_index
+    from qa.api import check_options, resolve_index_dir
+
     llm, options = _llm(args), _ask_options(args)  # a bad --llm-* value fails here, before the first prompt
+    check_options(options["k"], options["mode"], options["answerer"], options["min_confidence"])  # ... and these
+    open_index(resolve_index_dir(options["index_dir"]))  # ... and a missing index
     # An LLM failure is a notice on the extractive answer, so the session goes on.
     return chat(lambda question: _render(ask(question, llm=llm, on_llm_error="fallback", **options), False))

@@ -55,7 +55,7 @@ def register(sub) -> None:
     p.add_argument("--min-evidence", help="calibrate: values to sweep, start:stop:step or a,b (default: "
                                           "0.3 to the top of the score scale in 16 steps)")
     p.add_argument("--keep-ratio", help="calibrate: keep_ratio values to sweep (default: the current one)")
-    p.add_argument("--answerer", choices=ANSWERERS, default=ANSWERERS[0],
+    p.add_argument("--answerer", choices=ANSWERERS, default=None,
                    help=f"calibrate: the abstention threshold of {' or '.join(CALIBRATED)} (default {ANSWERERS[0]}), or the "
                         "heuristic's settings")
     p.add_argument("--against", metavar="EARLIER.json",
@@ -68,8 +68,22 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
+def check_scope(args, target: list[str]) -> None:
+    """Options that only some targets read are refused elsewhere (one line), never silently ignored."""
+    squad = target[:1] == ["squad"] or target[:2] == ["calibrate", "squad"]
+    if args.held_out and args.articles:
+        raise EvalUsageError("--held-out and --articles both choose the SQuAD articles; give one of them")
+    if not squad and (args.held_out or args.articles):
+        raise EvalUsageError(f"{'--held-out' if args.held_out else '--articles'} chooses SQuAD articles; use it "
+                             "with citebot eval squad PATH.json or calibrate squad PATH.json")
+    if target[:1] != ["calibrate"] and args.answerer is not None:
+        raise EvalUsageError("--answerer picks what calibrate tunes; every evaluation already runs each answerer "
+                             f"({', '.join(ANSWERERS)}; with --no-curves, add them with --compare)")
+
+
 def run(args) -> int:
     target = list(args.target)
+    check_scope(args, target)
     if target[:1] == ["squad"]:
         if len(target) != 2:
             raise EvalUsageError("usage: citebot eval squad PATH.json [--limit N] [--absent SHARE]")
@@ -78,6 +92,7 @@ def run(args) -> int:
         raise EvalUsageError("--absent leaves SQuAD paragraphs out of the index; use it with citebot eval squad "
                              "PATH.json (a gold file can mark such questions with kind 'absent')")
     if target[:1] == ["calibrate"]:
+        args.answerer = args.answerer or ANSWERERS[0]  # calibrate the default answerer unless told otherwise
         if target[1:2] == ["squad"]:
             if len(target) != 3:
                 raise EvalUsageError("usage: citebot eval calibrate squad PATH.json [--answerer NAME]")

@@ -81,6 +81,26 @@ def get_chain(index_dir=None, k: int = 5, mode: str = "hybrid", llm: LLMSettings
         return _CHAINS[key]
 
 
+def check_options(k: int = 5, mode: str = "hybrid", answerer: str = DEFAULT_ANSWERER,
+                  min_confidence: float | None = None, on_llm_error: str = "raise") -> ReaderSettings | None:
+    """ask()'s options checked (one-line QuestionError naming the bad value); the reader settings they make."""
+    if on_llm_error not in ON_ERROR:
+        raise QuestionError(f"invalid on_llm_error {on_llm_error!r}; valid values: {', '.join(ON_ERROR)}")
+    if mode not in MODES:
+        raise QuestionError(f"invalid retrieval mode {mode!r}; valid values: {', '.join(MODES)}")
+    if not isinstance(k, int) or k < 1:
+        raise QuestionError(f"k must be a whole number at least 1 (got {k!r})")
+    check_answerer(answerer)
+    if min_confidence is None:
+        return None
+    if answerer not in CALIBRATED:
+        raise QuestionError(f"min_confidence is the reader's threshold; use it with answerer "
+                            f"{' or '.join(map(repr, CALIBRATED))} (got answerer {answerer!r})")
+    if not 0.0 <= min_confidence <= 1.0:
+        raise QuestionError(f"min_confidence must be between 0 and 1 (got {min_confidence})")
+    return ReaderSettings(min_confidence=min_confidence)
+
+
 def ask(question: str, index_dir: str | os.PathLike | None = None, k: int = 5, mode: str = "hybrid",
         llm: LLMSettings | None = None, settings: ExtractiveSettings | None = None, answerer: str = DEFAULT_ANSWERER,
         min_confidence: float | None = None, on_llm_error: str = "raise",
@@ -96,19 +116,7 @@ def ask(question: str, index_dir: str | os.PathLike | None = None, k: int = 5, m
     with that line as its ``notice``. ``search``: how dense and BM25 rankings are fused (``SearchSettings``; default:
     the measured defaults)."""
     question, notice = check_question(question)
-    if on_llm_error not in ON_ERROR:
-        raise QuestionError(f"invalid on_llm_error {on_llm_error!r}; valid values: {', '.join(ON_ERROR)}")
-    if mode not in MODES:
-        raise QuestionError(f"invalid retrieval mode {mode!r}; valid values: {', '.join(MODES)}")
-    check_answerer(answerer)
-    reader_settings = None
-    if min_confidence is not None:
-        if answerer not in CALIBRATED:
-            raise QuestionError(f"min_confidence is the reader's threshold; use it with answerer "
-                                f"{' or '.join(map(repr, CALIBRATED))} (got answerer {answerer!r})")
-        if not 0.0 <= min_confidence <= 1.0:
-            raise QuestionError(f"min_confidence must be between 0 and 1 (got {min_confidence})")
-        reader_settings = ReaderSettings(min_confidence=min_confidence)
+    reader_settings = check_options(k, mode, answerer, min_confidence, on_llm_error)
     chain = get_chain(index_dir, k, mode, llm if llm is not None else LLMSettings.from_env(), settings, answerer,
                       reader_settings, on_llm_error, search)
     answer = chain.invoke({"question": question})

@@ -73,11 +73,28 @@ def test_an_error_is_one_line_and_the_session_goes_on(monkeypatch, capsys):
     assert "error: cannot answer 'bad'\n" in out and "answer to first" in out
 
 
-def test_citebot_chat_takes_commands_through_the_cli(tmp_path, monkeypatch, capsys):
+def test_citebot_chat_takes_commands_through_the_cli(news_index, monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", io.StringIO("help\n/exit\n"))
-    assert main(["chat", "--index-dir", str(tmp_path / "no-index")]) == 0  # never asked, so no index needed
+    assert main(["chat", "--index-dir", str(news_index[1])]) == 0
     out = capsys.readouterr().out
     assert help_text() in out and "error" not in out
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--min-confidence", "3"], "min_confidence must be between 0 and 1 (got 3.0)"),
+    (["--answerer", "foo"], "invalid answerer 'foo'"),
+    (["-k", "0"], "k must be a whole number at least 1 (got 0)"),
+    (["--answerer", "heuristic", "--min-confidence", "0.3"], "min_confidence is the reader's threshold"),
+    (["--index-dir", "NOWHERE"], "no index at"),
+])
+def test_bad_options_and_a_missing_index_stop_chat_before_the_first_prompt(news_index, tmp_path, monkeypatch, capsys,
+                                                                            args, message):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("q1\nq2\n"))
+    args = [str(tmp_path / "none") if a == "NOWHERE" else a for a in args]
+    index = [] if "--index-dir" in args else ["--index-dir", str(news_index[1])]
+    assert main(["chat", *index, *args]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and message in captured.err and captured.err.count("\n") == 1
 
 
 def test_importing_the_chat_module_does_not_load_readline():

@@ -120,3 +120,19 @@ def test_the_answerer_can_come_from_the_environment(news_index, capsys, monkeypa
     monkeypatch.setenv("CITEBOT_ANSWERER", "oracle")
     assert main(["ask", "When did the harbour bridge reopen?", "--index-dir", str(ix)]) == 2
     assert "invalid answerer 'oracle'" in capsys.readouterr().err
+
+
+def test_output_piped_into_a_reader_that_leaves_ends_quietly():
+    """`citebot ask … | head -2`: when the reader closes the pipe, no BrokenPipeError traceback."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    code = ("import sys, citebot.commands as c; c.cmd_ask = lambda a: [print('x' * 100) for _ in range(200000)];"
+            " from citebot.cli import main; sys.exit(main(['ask', 'q']))")
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.read(300)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141 and "Traceback" not in err and err == ""

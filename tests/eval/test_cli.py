@@ -18,6 +18,10 @@ from citebot.cli import main
     (["eval", "calibrate", "a", "b"], "usage: citebot eval calibrate"),
     (["eval", "calibrate", "squad"], "usage: citebot eval calibrate squad PATH.json"),
     (["eval", "calibrate", "squad", "missing.json"], "SQuAD file not found: missing.json"),
+    (["eval", "squad", "x.json", "--held-out", "--articles", "A"], "--held-out and --articles both choose"),
+    (["eval", "--held-out"], "--held-out chooses SQuAD articles; use it with citebot eval squad"),
+    (["eval", "--articles", "A"], "--articles chooses SQuAD articles"),
+    (["eval", "--answerer", "heuristic"], "--answerer picks what calibrate tunes"),
     (["eval", "--absent", "0.2"], "--absent leaves SQuAD paragraphs out of the index; use it with citebot eval squad"),
     (["eval", "squad", "x.json", "--absent", "1.5"], "--absent must be between 0.0 and 0.9 (got 1.5)"),
 ])
