@@ -52,6 +52,8 @@ def chat(answer: Callable[[str], str]) -> int:
                     print(answer(line))
                 except CitebotError as e:
                     print(f"error: {e}")
+                if not prompt:
+                    print()  # piped: a blank line between answers (a terminal has the prompt)
     finally:
         if history is not None:
             history.save()

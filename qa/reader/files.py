@@ -6,7 +6,7 @@ from pathlib import Path
 
 from index.errors import ModelError
 
-RETRAIN = "retrain with citebot train-reader"
+RETRAIN = "retrain with citebot train-reader, or answer without the reader: --answerer heuristic"
 
 
 def read_versioned_json(path: Path, what: str, version: int) -> dict:

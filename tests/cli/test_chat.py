@@ -52,8 +52,9 @@ def test_quit_and_exit_leave_without_reading_more(command, monkeypatch, capsys):
 
 
 def test_piped_input_ends_at_eof_with_answers_only(monkeypatch, capsys):
-    code, out, answer = run(monkeypatch, capsys, "first\n")
-    assert code == 0 and answer.questions == ["first"] and out.endswith("answer to first\n")
+    code, out, answer = run(monkeypatch, capsys, "first\nsecond\n")
+    assert code == 0 and answer.questions == ["first", "second"]
+    assert out.endswith("answer to first\n\nanswer to second\n\n")  # a blank line between answers
     assert PROMPT not in out  # no prompt glued to the answers when stdin is not a terminal
 
 
