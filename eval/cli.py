@@ -45,7 +45,8 @@ def register(sub) -> None:
     p.add_argument("--limit", type=int, help="ask only N questions, evenly spread over the file")
     p.add_argument("--no-baseline", action="store_true", help="skip the LangChain tutorial baseline")
     p.add_argument("--no-curves", action="store_true",
-                   help="skip the accuracy-vs-coverage runs (reader and heuristic answering every question)")
+                   help="skip the accuracy-vs-coverage runs (each answerer answering every question) and the answerers "
+                        "not named in --compare")
     p.add_argument("--articles", help="squad: only these articles (titles, comma-separated)")
     p.add_argument("--absent", type=float, default=0.0, metavar="SHARE",
                    help="squad: leave this share of paragraphs (0-0.9, the same ones every run) out of the index; "
@@ -56,8 +57,8 @@ def register(sub) -> None:
                                           "0.3 to the top of the score scale in 16 steps)")
     p.add_argument("--keep-ratio", help="calibrate: keep_ratio values to sweep (default: the current one)")
     p.add_argument("--answerer", choices=ANSWERERS, default=None,
-                   help=f"calibrate: the abstention threshold of {' or '.join(CALIBRATED)} (default {ANSWERERS[0]}), or the "
-                        "heuristic's settings")
+                   help=f"calibrate: the abstention threshold of {' or '.join(CALIBRATED)} "
+                        f"(default {ANSWERERS[0]}), or the heuristic's settings")
     p.add_argument("--against", metavar="EARLIER.json",
                    help="also compare with the JSON report an earlier citebot eval wrote: each metric before, "
                         "after and the change, and the questions whose verdict flipped")
@@ -69,7 +70,7 @@ def register(sub) -> None:
 
 
 def check_scope(args, target: list[str]) -> None:
-    """Options that only some targets read are refused elsewhere (one line), never silently ignored."""
+    """An option the target would not read is a one-line error, never silently ignored."""
     squad = target[:1] == ["squad"] or target[:2] == ["calibrate", "squad"]
     if args.held_out and args.articles:
         raise EvalUsageError("--held-out and --articles both choose the SQuAD articles; give one of them")
