@@ -172,6 +172,12 @@ def _render(answer, as_json: bool) -> str:
 
 
 def _ask_options(args) -> dict:
+    """ask()'s options from the flags; the numbers are checked here first, so an error names the flag."""
+    from index.errors import check_range
+
+    check_range("-k", args.k, lo=1)
+    if args.min_confidence is not None:
+        check_range("--min-confidence", args.min_confidence, lo=0.0, hi=1.0)
     answerer = args.answerer or os.environ.get("CITEBOT_ANSWERER") or DEFAULT_ANSWERER
     return {"index_dir": args.index_dir, "k": args.k, "mode": args.mode, "answerer": answerer,
             "min_confidence": args.min_confidence}

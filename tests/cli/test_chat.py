@@ -82,9 +82,9 @@ def test_citebot_chat_takes_commands_through_the_cli(news_index, monkeypatch, ca
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--min-confidence", "3"], "min_confidence must be between 0 and 1 (got 3.0)"),
+    (["--min-confidence", "3"], "--min-confidence must be between 0.0 and 1.0 (got 3.0)"),
     (["--answerer", "foo"], "invalid answerer 'foo'"),
-    (["-k", "0"], "k must be a whole number at least 1 (got 0)"),
+    (["-k", "0"], "-k must be at least 1 (got 0)"),
     (["--answerer", "heuristic", "--min-confidence", "0.3"], "min_confidence is the reader's threshold"),
     (["--index-dir", "NOWHERE"], "no index at"),
 ])

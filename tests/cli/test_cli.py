@@ -73,7 +73,8 @@ def test_index_prepares_the_onnx_query_encoder(tmp_path, monkeypatch, capsys):
 
 @pytest.mark.parametrize("args, message", [
     (["--answerer", "oracle"], "invalid answerer 'oracle'; valid values: guarded, heuristic, reader"),
-    (["--answerer", "reader", "--min-confidence", "1.5"], "min_confidence must be between 0 and 1 (got 1.5)"),
+    (["--answerer", "reader", "--min-confidence", "1.5"], "--min-confidence must be between 0.0 and 1.0 (got 1.5)"),
+    (["-k", "0"], "-k must be at least 1 (got 0)"),
     (["--answerer", "heuristic", "--min-confidence", "0.5"], "min_confidence is the reader's threshold; use it with "
                                                              "answerer 'reader' or 'guarded' (got answerer 'heuristic')"),
 ])
