@@ -6,7 +6,7 @@ import os
 import threading
 
 from index import open_index
-from index.errors import CitebotError
+from index.errors import CitebotError, check_range
 from index.paths import DEFAULT_INDEX_DIR, resolve_index_dir  # noqa: F401  (qa re-exports both)
 
 from .chain import MAX_QUESTION_CHARS, build_chain
@@ -47,7 +47,8 @@ def check_answerer(answerer: str) -> None:
 
 def make_answerer(index, answerer: str = DEFAULT_ANSWERER, settings: ExtractiveSettings | None = None,
                   reader_settings: ReaderSettings | None = None):
-    """The extractive answerer by name: the reader (loads the shipped model once per process) or the heuristic."""
+    """The extractive answerer by name: guarded or reader (both load the shipped reader once per process), or the
+    heuristic."""
     check_answerer(answerer)
     if answerer == "heuristic":
         return ExtractiveAnswerer(index, settings)
@@ -88,17 +89,14 @@ def check_options(k: int = 5, mode: str = "hybrid", answerer: str = DEFAULT_ANSW
         raise QuestionError(f"invalid on_llm_error {on_llm_error!r}; valid values: {', '.join(ON_ERROR)}")
     if mode not in MODES:
         raise QuestionError(f"invalid retrieval mode {mode!r}; valid values: {', '.join(MODES)}")
-    if not isinstance(k, int) or k < 1:
-        raise QuestionError(f"k must be a whole number at least 1 (got {k!r})")
+    check_range("k", k, lo=1)
     check_answerer(answerer)
     if min_confidence is None:
         return None
     if answerer not in CALIBRATED:
         raise QuestionError(f"min_confidence is the reader's threshold; use it with answerer "
                             f"{' or '.join(map(repr, CALIBRATED))} (got answerer {answerer!r})")
-    if not 0.0 <= min_confidence <= 1.0:
-        raise QuestionError(f"min_confidence must be between 0 and 1 (got {min_confidence})")
-    return ReaderSettings(min_confidence=min_confidence)
+    return ReaderSettings(min_confidence=min_confidence)  # checks its range, with the settings' own message
 
 
 def ask(question: str, index_dir: str | os.PathLike | None = None, k: int = 5, mode: str = "hybrid",
