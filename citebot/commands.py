@@ -61,7 +61,7 @@ def register(sub) -> None:
     t.add_argument("--fit-limit", type=int, help="fit the calibrator on N questions per held-out article (smoke)")
     t.add_argument("--max-quantisation-loss", type=float, default=0.01,
                    help="refuse int8 when it loses more held-out AUC or top-1 than this (default 0.01)")
-    t.add_argument("--epochs", type=float, default=None, help="passes over the pairs (default 1.5)")
+    t.add_argument("--epochs", type=float, default=None, help="passes over the pairs (default 1.2)")
     t.add_argument("--seed", type=int, default=13)
     t.add_argument("--max-steps", type=int, default=-1, help="stop after N steps (smoke tests)")
     t.add_argument("--max-pairs", type=int, default=None, help="use only N pairs (smoke tests)")

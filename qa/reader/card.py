@@ -1,7 +1,10 @@
 """The reader's model card (README.md beside the model files), written by ``citebot train-reader``."""
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
+
+from .pairs import PairSettings
 
 TEMPLATE = """# citebot reader
 
@@ -32,15 +35,21 @@ the SQuAD 2.0 development split.
 
 Pairs ({pairs} in all, {positives} positive), by kind: {kinds}.
 - positive: a sentence of the question's paragraph holding a gold answer span;
-- paragraph: the paragraph's other sentences (the two sharing most words with the question, one at random);
-- unanswerable: the sentences of an unanswerable question's paragraph, the one holding SQuAD's plausible answer
-  first;
-- swap: the question with a name or number it shares with its answer sentence replaced by one from another
-  article, against that sentence (the detail the question asks about is no longer there);
-- other: the question against a sentence of another article sharing one of its words.
+- paragraph: the paragraph's other sentences, the {hard} sharing most words with the question{random};
+- article: the {article} sentences of the article's other paragraphs sharing most words with the question (one for
+  an unanswerable question), never one holding a gold answer text;
+- unanswerable: {unanswerable} sentences of an unanswerable question's paragraph, the one holding SQuAD's plausible
+  answer first;
+- swap (for a share {swap} of answerable questions): the question with a name or number it shares with its answer
+  sentence replaced by one from another article, against that sentence (the detail the question asks about is no
+  longer there);
+- other (for a share {other} of questions): the question against a sentence of another article sharing one of its
+  words.
 
-Training: {steps} steps of batch {batch}, {epochs} epochs, learning rate {lr}, warm-up {warmup}, seed {seed}, on CPU
-in {minutes:.0f} minutes (2 cores); final training loss {loss}.
+Training: {steps} steps of batch {batch}, {epochs} epochs, learning rate {lr}, warm-up {warmup}, seed {seed}, on
+{machine} in {minutes:.0f} minutes; final training loss {loss}. Other recipes (epochs, learning rate, batch, mix of
+negatives, a span head) were compared on the held-out fold: none separates unanswerable questions better beyond
+what a change of seed gives (docs/reader-sweep.md).
 
 ## Held-out figures
 Fold B of the public dev file ({fold_b}: {questions} questions, {answerable} answerable), which the reader never
@@ -62,7 +71,7 @@ Threshold {threshold}: the highest that abstains on at most 5 % of the answerabl
 (out-of-fold probabilities). The shipped calibrator is then fit on all of fold B.
 
 ## Retrain
-    make reader          # = .venv/bin/citebot train-reader --out qa/reader/model (about 45 minutes on 2 cores)
+    make reader          # = .venv/bin/citebot train-reader --out qa/reader/model
 Seeded: the same data and seed give the same pairs and the same training order; `--device cuda` uses a GPU where
 there is one. `python -m qa.reader.pipeline --package-only --out qa/reader/model` redoes only the export,
 calibration and this card from the trained model in `build/reader`.
@@ -72,7 +81,14 @@ calibration and this card from the trained model in `build/reader`.
 def write_card(folder: Path, summary: dict, fig8: dict, fig32: dict, graph_bytes: int) -> Path:
     s = summary["settings"]
     folds = summary.get("dev_folds") or {"train": [], "held_out": []}
+    mix = {**asdict(PairSettings()), **s.get("pairs", {})}
+    machine = "a GPU" if s.get("device", "cpu") != "cpu" else "CPU"
+    if summary.get("cpu_count"):
+        machine += f" ({summary['cpu_count']} CPU cores)"
+    random = f" and {mix['random_negatives']} at random" if mix["random_negatives"] else ""
     body = TEMPLATE.format(
+        hard=mix["hard_negatives"], random=random, article=mix["article_negatives"],
+        unanswerable=mix["unanswerable_negatives"], swap=mix["swap_share"], other=mix["other_share"], machine=machine,
         size_mb=graph_bytes / 1e6, max_tokens=s.get("max_tokens", 96), fold_a=", ".join(folds["train"]),
         fold_b=", ".join(folds["held_out"]), pairs=summary["pairs"], positives=summary["positives"],
         kinds=", ".join(f"{k} {v}" for k, v in sorted(summary["pairs_by_kind"].items())),

@@ -25,22 +25,35 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from index.errors import check_range
 from index.sentences import split_sentences
 from index.types import Span
 
 from .text import candidate_text
 
-HARD_NEGATIVES = 2      # per question, the paragraph's sentences sharing most words with it
-RANDOM_NEGATIVES = 0    # per question, any other sentence of the paragraph
-ARTICLE_NEGATIVES = 2   # per question, sentences of the article's other paragraphs sharing most words with it
-UNANSWERABLE_NEGATIVES = 3
-SWAP_SHARE = 0.5        # share of answerable questions that also get a swapped-word negative
-OTHER_SHARE = 0.3       # share of questions that also get a sentence of another article
 _WORD = re.compile(r"\w+")
 _KEY = re.compile(r"\b(?:[A-Z][\w'’\-]*[a-z][\w'’\-]*|\d[\d,.]*)\b")
 _STOP = frozenset("""a an the of in on at to for from by with and or but is are was were be been being what which who
 whom whose when where why how did does do that this these those it its as into than then there their they he she
 his her not no many much""".split())
+
+
+@dataclass(frozen=True)
+class PairSettings:
+    """How many negatives of each kind a question gets (benchmarks/reader_sweep.py compares other mixes)."""
+
+    hard_negatives: int = 2           # the paragraph's other sentences sharing most words with the question
+    random_negatives: int = 0         # any other sentence of the paragraph
+    article_negatives: int = 2        # sentences of the article's other paragraphs sharing most words with it
+    unanswerable_negatives: int = 3   # sentences of an unanswerable question's paragraph
+    swap_share: float = 0.5           # share of answerable questions that also get a swapped-word negative
+    other_share: float = 0.3          # share of questions that also get a sentence of another article
+
+    def __post_init__(self) -> None:
+        for name in ("hard_negatives", "random_negatives", "article_negatives", "unanswerable_negatives"):
+            check_range(name, getattr(self, name), lo=0)
+        for name in ("swap_share", "other_share"):
+            check_range(name, getattr(self, name), lo=0.0, hi=1.0)
 
 
 @dataclass(frozen=True)
@@ -181,8 +194,10 @@ class _SameArticle:
         return out
 
 
-def build_pairs(paragraphs: Sequence[Paragraph], seed: int = 13) -> list[Pair]:
+def build_pairs(paragraphs: Sequence[Paragraph], seed: int = 13,
+                settings: PairSettings = PairSettings()) -> list[Pair]:
     """All training pairs for these paragraphs, shuffled with ``seed``."""
+    s = settings
     rng = random.Random(seed)
     swapper, others, article = _Swapper(paragraphs), _OtherArticles(paragraphs), _SameArticle(paragraphs)
     pairs: list[Pair] = []
@@ -197,12 +212,12 @@ def build_pairs(paragraphs: Sequence[Paragraph], seed: int = 13) -> list[Pair]:
                 for i in sorted(pos):
                     add(p.candidate(i), 1, "positive")
                 rest = [i for i in by_overlap if i not in pos]
-                negs = rest[:HARD_NEGATIVES]
-                tail = rest[HARD_NEGATIVES:]
-                negs += rng.sample(tail, min(RANDOM_NEGATIVES, len(tail)))
+                negs = rest[:s.hard_negatives]
+                tail = rest[s.hard_negatives:]
+                negs += rng.sample(tail, min(s.random_negatives, len(tail)))
                 for i in negs:
                     add(p.candidate(i), 0, "paragraph")
-                if rng.random() < SWAP_SHARE:
+                if rng.random() < s.swap_share:
                     i = min(pos)
                     swapped = swapper.swap(rng, q, p.sentence(i))
                     if swapped:
@@ -210,11 +225,11 @@ def build_pairs(paragraphs: Sequence[Paragraph], seed: int = 13) -> list[Pair]:
             else:
                 first = sorted(p.holding(q.plausible))
                 negs = first + [i for i in by_overlap if i not in first]
-                for i in negs[:UNANSWERABLE_NEGATIVES]:
+                for i in negs[:s.unanswerable_negatives]:
                     add(p.candidate(i), 0, "unanswerable")
-            for text in article.closest(q, home, ARTICLE_NEGATIVES if q.answers else 1):
+            for text in article.closest(q, home, s.article_negatives if q.answers else 1):
                 add(text, 0, "article")
-            if rng.random() < OTHER_SHARE:
+            if rng.random() < s.other_share:
                 text = others.pick(rng, q)
                 if text:
                     add(text, 0, "other")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from index.errors import SettingError, check_range
 
-from .pairs import Pair, article_titles, build_pairs, load_squad
+from .pairs import Pair, PairSettings, article_titles, build_pairs, load_squad
 from .text import MAX_TOKENS
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,7 @@ class TrainSettings:
     max_pairs: int | None = None            # a cap, for smoke tests
     max_steps: int = -1                     # likewise
     device: str = "cpu"
+    pairs: PairSettings = PairSettings()    # the mix of negatives
 
     def __post_init__(self) -> None:
         check_range("--epochs", self.epochs, lo=0.01)
@@ -54,7 +55,7 @@ def training_pairs(s: TrainSettings) -> list[Pair]:
         paragraphs += load_squad(f)
     if s.dev_file:
         paragraphs += load_squad(s.dev_file, dev_folds(s.dev_file)[0])
-    pairs = build_pairs(paragraphs, seed=s.seed)
+    pairs = build_pairs(paragraphs, seed=s.seed, settings=s.pairs)
     return pairs[:s.max_pairs] if s.max_pairs else pairs
 
 
@@ -98,5 +99,6 @@ def train(s: TrainSettings, out_dir: str | os.PathLike, base_model: str | os.Pat
         counts[f"{p.kind}"] = counts.get(p.kind, 0) + 1
     return {"settings": asdict(s), "pairs": len(pairs), "pairs_by_kind": counts,
             "positives": sum(p.label for p in pairs), "steps": int(result.global_step),
-            "train_seconds": round(time.time() - t0, 1), "final_loss": round(float(result.training_loss), 4),
+            "train_seconds": round(time.time() - t0, 1), "cpu_count": os.cpu_count(),
+            "final_loss": round(float(result.training_loss), 4),
             "dev_folds": dict(zip(("train", "held_out"), dev_folds(s.dev_file))) if s.dev_file else None}

@@ -1,5 +1,8 @@
 """Training pairs for the reader: labels follow the gold spans, unanswerable questions give only negatives."""
-from qa.reader.pairs import build_pairs, load_squad
+import pytest
+
+from index.errors import SettingError
+from qa.reader.pairs import PairSettings, build_pairs, load_squad
 from qa.reader.train import dev_folds
 
 from .squad_tiny import ARTICLES, write
@@ -29,6 +32,22 @@ def test_pairs_are_reproducible_from_the_seed(tmp_path):
     paragraphs = load_squad(write(tmp_path / "s.json", list(ARTICLES)))
     assert build_pairs(paragraphs, seed=7) == build_pairs(paragraphs, seed=7)
     assert build_pairs(paragraphs, seed=7) != build_pairs(paragraphs, seed=8)
+
+
+def test_pair_settings_set_the_mix_of_negatives(tmp_path):
+    paragraphs = load_squad(write(tmp_path / "s.json", list(ARTICLES)))
+    kinds = lambda pairs: {p.kind for p in pairs}  # noqa: E731
+    default = build_pairs(paragraphs, seed=1)
+    fewer = build_pairs(paragraphs, seed=1, settings=PairSettings(hard_negatives=0, swap_share=0.0, other_share=0.0))
+    assert "paragraph" in kinds(default) and not {"paragraph", "swap", "other"} & kinds(fewer)
+    assert {p for p in fewer if p.kind == "positive"} == {p for p in default if p.kind == "positive"}
+
+
+@pytest.mark.parametrize("bad", [{"hard_negatives": -1}, {"swap_share": 1.5}, {"other_share": -0.1}])
+def test_pair_settings_name_the_bad_value(bad):
+    name, value = next(iter(bad.items()))
+    with pytest.raises(SettingError, match=rf"{name} must be .*\(got {value!r}\)"):
+        PairSettings(**bad)
 
 
 def test_candidate_text_puts_the_previous_sentence_after_the_candidate(tmp_path):
