@@ -142,7 +142,11 @@ def report(cands: Path, out: Path) -> None:
     print("| variant | cost | pairs | steps | top-1, reader + heuristic | top-1, reader alone | AUC of confidence | "
           "abstention at 5 % false abstention |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    f = None
     for name, r in results.items():
+        if len(r["logits"]) != len(rows):
+            print(f"| {name} | scored {len(r['logits'])} of {len(rows)} questions (a --smoke run?): left out |")
+            continue
         qs = [features(row, lg) for row, lg in zip(rows, r["logits"])]
         _, f = fit(qs)
         s = r["summary"]
@@ -150,6 +154,8 @@ def report(cands: Path, out: Path) -> None:
         print(f"| {name} | {cost:.2f} | {s['pairs']} | {s['steps']} | {f['top1_holds_answer_reader']:.3f} | "
               f"{f['top1_holds_answer_reader_alone']:.3f} | {f['auc_confidence']:.3f} | "
               f"{f['abstention_unanswerable']:.3f} |")
+    if f is None:
+        return
     print(f"\nheuristic alone: top-1 {f['top1_holds_answer_heuristic']:.3f}, AUC {f['auc_heuristic']:.3f}; "
           f"{f['questions']} held-out questions ({f['answerable']} answerable): {', '.join(f['articles'])}")
 
