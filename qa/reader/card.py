@@ -35,16 +35,7 @@ the SQuAD 2.0 development split.
 
 Pairs ({pairs} in all, {positives} positive), by kind: {kinds}.
 - positive: a sentence of the question's paragraph holding a gold answer span;
-- paragraph: the paragraph's other sentences, the {hard} sharing most words with the question{random};
-- article: the {article} sentences of the article's other paragraphs sharing most words with the question (one for
-  an unanswerable question), never one holding a gold answer text;
-- unanswerable: {unanswerable} sentences of an unanswerable question's paragraph, the one holding SQuAD's plausible
-  answer first;
-- swap (for a share {swap} of answerable questions): the question with a name or number it shares with its answer
-  sentence replaced by one from another article, against that sentence (the detail the question asks about is no
-  longer there);
-- other (for a share {other} of questions): the question against a sentence of another article sharing one of its
-  words.
+{kind_notes}
 
 Training: {steps} steps of batch {batch}, {epochs} epochs, learning rate {lr}, warm-up {warmup}, seed {seed}, on
 {machine} in {minutes:.0f} minutes; final training loss {loss}. Other recipes (epochs, learning rate, batch, mix of
@@ -81,14 +72,11 @@ calibration and this card from the trained model in `build/reader`.
 def write_card(folder: Path, summary: dict, fig8: dict, fig32: dict, graph_bytes: int) -> Path:
     s = summary["settings"]
     folds = summary.get("dev_folds") or {"train": [], "held_out": []}
-    mix = {**asdict(PairSettings()), **s.get("pairs", {})}
     machine = "a GPU" if s.get("device", "cpu") != "cpu" else "CPU"
-    if summary.get("cpu_count"):
-        machine += f" ({summary['cpu_count']} CPU cores)"
-    random = f" and {mix['random_negatives']} at random" if mix["random_negatives"] else ""
+    if machine == "CPU" and summary.get("cpu_count"):
+        machine += f" ({summary['cpu_count']} cores)"
     body = TEMPLATE.format(
-        hard=mix["hard_negatives"], random=random, article=mix["article_negatives"],
-        unanswerable=mix["unanswerable_negatives"], swap=mix["swap_share"], other=mix["other_share"], machine=machine,
+        kind_notes=kind_notes(s.get("pairs")), machine=machine,
         size_mb=graph_bytes / 1e6, max_tokens=s.get("max_tokens", 96), fold_a=", ".join(folds["train"]),
         fold_b=", ".join(folds["held_out"]), pairs=summary["pairs"], positives=summary["positives"],
         kinds=", ".join(f"{k} {v}" for k, v in sorted(summary["pairs_by_kind"].items())),
@@ -103,3 +91,27 @@ def write_card(folder: Path, summary: dict, fig8: dict, fig32: dict, graph_bytes
     path = folder / "README.md"
     path.write_text(body, encoding="utf-8")
     return path
+
+
+KINDS = """- paragraph: the paragraph's other sentences, the {hard} sharing most words with the question{random};
+- article: the {article} sentences of the article's other paragraphs sharing most words with the question (one for
+  an unanswerable question), never one holding a gold answer text;
+- unanswerable: {unanswerable} sentences of an unanswerable question's paragraph, the one holding SQuAD's plausible
+  answer first;
+- swap (for a share {swap} of answerable questions): the question with a name or number it shares with its answer
+  sentence replaced by one from another article, against that sentence (the detail the question asks about is no
+  longer there);
+- other (for a share {other} of questions): the question against a sentence of another article sharing one of its
+  words."""
+
+
+def kind_notes(recorded: dict | None) -> str:
+    """What each kind of negative is, with the numbers of the mix the model was trained with; a model trained before
+    the mix was recorded (``PairSettings``) gets no numbers, rather than today's defaults."""
+    if recorded is None:
+        return ("- the other kinds are negatives (the mix was not recorded with this model; "
+                "qa/reader/pairs.py describes each kind).")
+    mix = {**asdict(PairSettings()), **recorded}
+    random = f" and {mix['random_negatives']} at random" if mix["random_negatives"] else ""
+    return KINDS.format(hard=mix["hard_negatives"], random=random, article=mix["article_negatives"],
+                        unanswerable=mix["unanswerable_negatives"], swap=mix["swap_share"], other=mix["other_share"])
