@@ -120,13 +120,11 @@ def features(row: dict, logits: list[float]):
     """One question's candidates as qa.reader.fit measures them."""
     import numpy as np
 
-    from qa.reader.fit import QuestionFeatures
-    from qa.textmatch import contains_answer
+    from qa.reader.fit import QuestionFeatures, answer_labels
 
     cands = row["candidates"]
-    y = [bool(row["answers"]) and contains_answer(c["text"], row["answers"]) for c in cands]
     return QuestionFeatures(row["article"], bool(row["answers"]), np.array([c["score"] for c in cands]),
-                            np.array(logits), np.array(y, dtype=float))
+                            np.array(logits), answer_labels(row["answers"], [c["text"] for c in cands]))
 
 
 def report(cands: Path, out: Path) -> None:

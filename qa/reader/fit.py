@@ -77,13 +77,18 @@ def ask_all(squad_file: str, articles: Sequence[str], k: int = 5, settings: Read
     return out
 
 
+def answer_labels(answers: Sequence[str], texts: Sequence[str]) -> np.ndarray:
+    """1.0 for each candidate text holding a gold answer (all 0 for an unanswerable question)."""
+    return np.array([bool(answers) and contains_answer(t, answers) for t in texts], dtype=float)
+
+
 def read_all(asked: Sequence[Asked], reader: Reader) -> list[QuestionFeatures]:
     """The reader's logits and the labels of every asked question's candidates."""
     out = []
     for a in asked:
         cands = list(a.candidates)
         logits = reader.logits(a.question, [candidate_text(c.text, c.previous) for c in cands])
-        y = np.array([bool(a.answers) and contains_answer(c.text, a.answers) for c in cands], dtype=float)
+        y = answer_labels(a.answers, [c.text for c in cands])
         out.append(QuestionFeatures(a.article, bool(a.answers), np.array([c.score for c in cands]), logits, y))
     return out
 
