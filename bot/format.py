@@ -131,7 +131,7 @@ def answer_blocks(answer: Answer, header: str | None = None) -> list[dict]:
     if answer.abstained:
         blocks.append(section(f":mag: {escape(ABSTAIN_TEXT)}"))
     else:
-        blocks.extend(section(piece) for piece in split_text(escape(answer.text.strip() or ABSTAIN_TEXT)))
+        blocks.extend(section(piece) for piece in answer_sections(answer))
     if answer.low_confidence and not answer.abstained:
         blocks.append(context(f"_Low confidence ({answer.confidence:.2f}): check the sources below._"))
     if answer.notice:
@@ -141,6 +141,20 @@ def answer_blocks(answer: Answer, header: str | None = None) -> list[dict]:
     if answer.abstained and answer.passages:
         blocks.append(context(related_line(answer)))
     return blocks
+
+
+def answer_sections(answer: Answer) -> list[str]:
+    """The answer text as mrkdwn sections, the answer's words in bold when the highlighter marked them (only when
+    the text fits one section, so the bold is never cut in two)."""
+    text = answer.text.strip() or ABSTAIN_TEXT
+    if answer.highlight is not None and answer.text.strip():
+        lead = len(answer.text) - len(answer.text.lstrip())
+        a, b = answer.highlight[0] - lead, answer.highlight[1] - lead
+        words = text[a:b] if 0 <= a < b <= len(text) else ""
+        marked = f"{escape(text[:a])}*{escape(words)}*{escape(text[b:])}"
+        if words.strip() == words and "*" not in words and len(marked) <= SECTION_CHARS:
+            return [marked]
+    return split_text(escape(text))
 
 
 def related_line(answer: Answer, n: int = 3) -> str:

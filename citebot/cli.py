@@ -6,7 +6,7 @@ import logging
 import os
 import sys
 
-from . import commands
+from . import commands, train_cli
 
 EXIT_USAGE = 2
 
@@ -21,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="store_true", help="log debug details")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     commands.register(sub)
+    train_cli.register(sub)
     for module in ("eval.cli", "bot.cli", "eval.bench_cli"):
         try:
             mod = __import__(module, fromlist=["register"])

@@ -47,26 +47,9 @@ def register(sub) -> None:
         q.add_argument("--min-confidence", type=float, metavar="P",
                        help="reader, guarded: abstain below this probability, 0-1 (default: the calibrated threshold); "
                             "lower answers more questions, higher abstains more")
+        q.add_argument("--no-highlight", action="store_true",
+                       help="don't mark the answer's words (bold on a terminal; offsets in --json)")
         q.set_defaults(func=func)
-
-    t = sub.add_parser("train-reader", help="train the reader model (CPU, seeded; see qa/reader/model/README.md)")
-    t.add_argument("--train", nargs="+", metavar="SQUAD.json", help="SQuAD 2.0 training files (default: "
-                   "../shared/data/squad-v2.0-train-sample.json)")
-    t.add_argument("--dev", metavar="SQUAD.json", help="SQuAD 2.0 file split by article: half trains, half "
-                   "fits the calibrator (default: ../shared/data/squad-v2.0-dev-public.json)")
-    t.add_argument("--out", default="build/reader/model",
-                   help="where the model, calibrator and card go (default build/reader/model; the shipped one: "
-                        "qa/reader/model)")
-    t.add_argument("--work", default="build/reader", help="training folder: the float32 checkpoint, summary")
-    t.add_argument("--fit-limit", type=int, help="fit the calibrator on N questions per held-out article (smoke)")
-    t.add_argument("--max-quantisation-loss", type=float, default=0.01,
-                   help="refuse int8 when it loses more held-out AUC or top-1 than this (default 0.01)")
-    t.add_argument("--epochs", type=float, default=None, help="passes over the pairs (default 1.2)")
-    t.add_argument("--seed", type=int, default=13)
-    t.add_argument("--max-steps", type=int, default=-1, help="stop after N steps (smoke tests)")
-    t.add_argument("--max-pairs", type=int, default=None, help="use only N pairs (smoke tests)")
-    t.add_argument("--device", default="cpu", help="cpu (default, reproducible) or cuda")
-    t.set_defaults(func=cmd_train_reader)
 
 
 def cmd_index(args) -> int:
@@ -150,10 +133,11 @@ def _render(answer, as_json: bool) -> str:
         return json.dumps({"question": answer.question, "text": answer.text, "abstained": answer.abstained,
                            "answerer": answer.answerer, "confidence": answer.confidence,
                            "low_confidence": answer.low_confidence, "notice": answer.notice,
+                           "highlight": _highlight_json(answer),
                            "citations": [asdict(c) for c in answer.citations],
                            "related": [{"doc_id": p.doc_id, "title": p.title, "date": p.date, "source": p.source}
                                        for p in related]}, ensure_ascii=False, indent=1)
-    lines = [answer.text]
+    lines = [_marked(answer.text, answer.highlight, bold=sys.stdout.isatty() and not os.environ.get("NO_COLOR"))]
     if answer.notice:
         lines.insert(0, f"note: {answer.notice}")
     if answer.low_confidence:
@@ -171,6 +155,25 @@ def _render(answer, as_json: bool) -> str:
     return "\n".join(lines)
 
 
+BOLD, PLAIN = "\033[1m", "\033[0m"
+
+
+def _marked(text: str, span: tuple[int, int] | None, bold: bool) -> str:
+    """``text`` with the answer's words in bold (ANSI) when writing to a terminal."""
+    if span is None or not bold:
+        return text
+    a, b = span
+    return f"{text[:a]}{BOLD}{text[a:b]}{PLAIN}{text[b:]}"
+
+
+def _highlight_json(answer) -> dict | None:
+    """The answer's words and their offsets in the answer text (each citation carries its own, in its text)."""
+    if answer.highlight is None:
+        return None
+    a, b = answer.highlight
+    return {"start": a, "end": b, "text": answer.text[a:b]}
+
+
 def _ask_options(args) -> dict:
     """ask()'s options from the flags; the numbers are checked here first, so an error names the flag."""
     from index.errors import check_range
@@ -180,22 +183,13 @@ def _ask_options(args) -> dict:
         check_range("--min-confidence", args.min_confidence, lo=0.0, hi=1.0)
     answerer = args.answerer or os.environ.get("CITEBOT_ANSWERER") or DEFAULT_ANSWERER
     return {"index_dir": args.index_dir, "k": args.k, "mode": args.mode, "answerer": answerer,
-            "min_confidence": args.min_confidence}
+            "min_confidence": args.min_confidence, "highlight": not args.no_highlight}
 
 
 def cmd_ask(args) -> int:
     from qa import ask
 
     print(_render(ask(args.question, llm=_llm(args), **_ask_options(args)), args.json))
-    return 0
-
-
-def cmd_train_reader(args) -> int:
-    from qa.reader.pipeline import train_reader
-
-    print(train_reader(args.train, args.dev, args.out, args.work, epochs=args.epochs, seed=args.seed,
-                       max_steps=args.max_steps, max_pairs=args.max_pairs, device=args.device,
-                       fit_limit=args.fit_limit, max_quantisation_loss=args.max_quantisation_loss))
     return 0
 
 

@@ -162,7 +162,7 @@ def _result(obj: object, items: dict[str, GoldItem], where: str) -> tuple[Questi
                       for n, c in enumerate(_list(obj, "citations", where)))
     result = QuestionResult(items[qid], str(_need(obj, "text", where)), bool(_need(obj, "abstained", where)),
                             citations, tuple(_list(obj, "ranked_docs", where)), float(_need(obj, "seconds", where)),
-                            obj.get("confidence"))
+                            obj.get("confidence"), obj.get("highlight"))
     return result, replace(verdict, reasons=tuple(verdict.reasons))
 
 

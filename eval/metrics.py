@@ -5,6 +5,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 
+from qa.reader.spans import exact_match, span_f1
 from qa.stats import auc
 from qa.textmatch import contains_answer, normalize
 
@@ -142,7 +143,18 @@ def score(results: Sequence[QuestionResult], verdicts: Sequence[Verdict]) -> Sco
         latency_p50_ms=percentile(ms, 50), latency_p95_ms=percentile(ms, 95),
         first_citation_hit=mean(contains_answer(r.citations[0].quote, r.item.answers)
                                 for r, _ in answered if r.citations),
-        confidence_auc=confidence_auc(results))
+        confidence_auc=confidence_auc(results), **highlight_scores(ans))
+
+
+def highlight_scores(answerable: Sequence[tuple[QuestionResult, Verdict]]) -> dict[str, float | None]:
+    """How well the marked words match the gold answers, on answered questions whose answer holds one."""
+    rows = [r for r, v in answerable if v.answer_hit and not r.abstained]
+    if not any(r.highlight for r in rows):
+        return {}
+    words = [r.highlight or "" for r in rows]
+    return {"highlight_marked": mean(bool(w) for w in words),
+            "highlight_exact": mean(exact_match(w, r.item.answers) if w else 0.0 for w, r in zip(words, rows)),
+            "highlight_f1": mean(span_f1(w, r.item.answers) if w else 0.0 for w, r in zip(words, rows))}
 
 
 def confidence_auc(results: Sequence[QuestionResult]) -> float | None:

@@ -53,6 +53,7 @@ class QuestionResult:
     ranked_docs: tuple[str, ...]   # doc_ids of the retrieved passages, best first (may repeat)
     seconds: float                 # wall time of the answer call
     confidence: float | None = None  # the answerer's confidence in its best sentence (qa.Answer.confidence)
+    highlight: str | None = None     # the answer's words the highlighter marked (qa.Answer.highlight), if any
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,11 @@ class Scores:
     latency_p95_ms: float | None
     first_citation_hit: float | None = None  # answered answerable questions whose first quote holds the answer
     confidence_auc: float | None = None      # AUC of confidence, answerable vs unanswerable questions
+    # Answered questions whose answer holds a gold answer: the share with marked words, and the SQuAD exact match
+    # and F1 of those words against the gold answers (unmarked: 0). None when the system marks nothing at all.
+    highlight_marked: float | None = None
+    highlight_exact: float | None = None
+    highlight_f1: float | None = None
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,9 @@ METRICS = (
     ("exact_offsets", "exact offsets", "rate"), ("abstention", "abstention (not answerable)", "rate"),
     ("first_citation_hit", "first quote holds the answer (answered)", "rate"),
     ("confidence_auc", "confidence AUC (answerable vs not)", "rate"),
+    ("highlight_marked", "answer words marked (answered, answer right)", "rate"),
+    ("highlight_exact", "... marked words exact match (SQuAD)", "rate"),
+    ("highlight_f1", "... marked words F1 (SQuAD)", "rate"),
     ("latency_p50_ms", "ask p50 (ms)", "ms"), ("latency_p95_ms", "ask p95 (ms)", "ms"),
     ("index_seconds", "index time (s)", "s"),
 )
@@ -48,7 +51,7 @@ def clip(text: str, n: int = CLIP) -> str:
 
 def result_json(r: QuestionResult, v: Verdict) -> dict:
     return {"id": r.item.id, "text": r.text, "abstained": r.abstained, "confidence": r.confidence,
-            "seconds": round(r.seconds, 5),
+            "highlight": r.highlight, "seconds": round(r.seconds, 5),
             "ranked_docs": dedupe(r.ranked_docs), "citations": [asdict(c) for c in r.citations],
             "verdict": {**asdict(v), "failed": v.failed}}
 

@@ -73,9 +73,11 @@ def ask_one(item: GoldItem, system: System, depth: int = RETRIEVAL_DEPTH) -> Que
     seconds = time.perf_counter() - t0
     ranked = tuple(system.ranked_docs(item.question, depth))
     confidence = getattr(answer, "confidence", None)
+    marked = getattr(answer, "highlight", None)
     return QuestionResult(item, answer.text, bool(answer.abstained),
                           tuple(CitationRecord.of(c) for c in answer.citations), ranked, seconds,
-                          None if confidence is None else float(confidence))
+                          None if confidence is None else float(confidence),
+                          None if marked is None else answer.text[marked[0]:marked[1]])
 
 
 def finish(system: System, results: Sequence[QuestionResult], read_source: Callable[[str], str]) -> RunResult:

@@ -11,6 +11,7 @@ from index.paths import DEFAULT_INDEX_DIR, resolve_index_dir  # noqa: F401  (qa 
 
 from .chain import MAX_QUESTION_CHARS, build_chain
 from .extractive import ExtractiveAnswerer, ExtractiveSettings
+from .highlighting import HighlightingAnswerer
 from .llm import ON_ERROR, LLMAnswerer, LLMSettings
 from .reader.answerer import GuardedAnswerer, ReaderAnswerer, ReaderSettings
 from .retriever import MODES, CitebotRetriever, HybridSearch, SearchSettings
@@ -63,18 +64,22 @@ def make_answerer(index, answerer: str = DEFAULT_ANSWERER, settings: ExtractiveS
 def get_chain(index_dir=None, k: int = 5, mode: str = "hybrid", llm: LLMSettings | None = None,
               settings: ExtractiveSettings | None = None, answerer: str = DEFAULT_ANSWERER,
               reader_settings: ReaderSettings | None = None, on_llm_error: str = "raise",
-              search: SearchSettings | None = None):
+              search: SearchSettings | None = None, highlight: bool = True):
     """A cached Runnable for (index generation, k, mode, llm, settings, answerer, reader settings, on_llm_error,
-    search settings)."""
+    search settings, highlight)."""
     index = open_index(resolve_index_dir(index_dir))
     search = search or SearchSettings()
-    key = (id(index), k, mode, llm, settings, answerer, reader_settings, on_llm_error, search)
+    key = (id(index), k, mode, llm, settings, answerer, reader_settings, on_llm_error, search, highlight)
     with _LOCK:
         if key not in _CHAINS:
             if len(_CHAINS) > 64:
                 _CHAINS.clear()
             hybrid = HybridSearch(index, mode, search)
             answerer = make_answerer(index, answerer, settings, reader_settings)
+            if highlight:
+                from .reader.highlight import get_highlighter
+
+                answerer = HighlightingAnswerer(answerer, get_highlighter())
             if llm is not None:
                 answerer = LLMAnswerer(llm.chat_model(), fallback=answerer, settings=llm, on_error=on_llm_error)
             _CHAINS[key] = build_chain(CitebotRetriever(search=hybrid, k=k), answerer,
@@ -102,7 +107,7 @@ def check_options(k: int = 5, mode: str = "hybrid", answerer: str = DEFAULT_ANSW
 def ask(question: str, index_dir: str | os.PathLike | None = None, k: int = 5, mode: str = "hybrid",
         llm: LLMSettings | None = None, settings: ExtractiveSettings | None = None, answerer: str = DEFAULT_ANSWERER,
         min_confidence: float | None = None, on_llm_error: str = "raise",
-        search: SearchSettings | None = None) -> Answer:
+        search: SearchSettings | None = None, highlight: bool = True) -> Answer:
     """Answer a question from the index, citing exact passages (as the files are now), or abstain.
 
     ``answerer``: "guarded" (default: the heuristic's answer, abstaining when the trained reader finds no answer
@@ -112,11 +117,12 @@ def ask(question: str, index_dir: str | os.PathLike | None = None, k: int = 5, m
     ``on_llm_error``: when the LLM fails (unreachable, timeout, HTTP error), "raise" (default) raises
     ``qa.llm.LLMError`` (one line naming the endpoint and the cause); "fallback" returns the extractive answer
     with that line as its ``notice``. ``search``: how dense and BM25 rankings are fused (``SearchSettings``; default:
-    the measured defaults)."""
+    the measured defaults). ``highlight``: mark the answer's words in an extractive answer (``Answer.highlight``,
+    ``Citation.highlight``) with the shipped highlighter; it never changes what is answered or cited."""
     question, notice = check_question(question)
     reader_settings = check_options(k, mode, answerer, min_confidence, on_llm_error)
     chain = get_chain(index_dir, k, mode, llm if llm is not None else LLMSettings.from_env(), settings, answerer,
-                      reader_settings, on_llm_error, search)
+                      reader_settings, on_llm_error, search, bool(highlight))
     answer = chain.invoke({"question": question})
     return answer.with_notice(notice) if notice else answer
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
-from .types import Answer, Passage
+from .types import Answer, Mark, Passage
 
 
 @runtime_checkable
@@ -20,4 +20,11 @@ class Answerer(Protocol):
 
     def answer(self, question: str, passages: Sequence[Passage]) -> Answer:
         """A cited answer from the given passages, or an abstention."""
+        ...
+
+
+@runtime_checkable
+class Marker(Protocol):
+    def marks(self, question: str, sentences: Sequence[str]) -> list[Mark | None]:
+        """For each sentence, the words in it that answer the question, or None."""
         ...

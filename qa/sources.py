@@ -87,6 +87,15 @@ def renumber(text: str, new: Mapping[int, int]) -> str:
     return ("".join(out) + parts[-1]).strip()
 
 
+def moved(old: str, span: tuple[int, int] | None, new: str) -> tuple[int, int] | None:
+    """Where the words ``old[span]`` are in ``new`` (an answer text after renumbering), if they occur once."""
+    if span is None:
+        return None
+    words = old[span[0]:span[1]]
+    at = new.find(words)
+    return (at, at + len(words)) if words and at >= 0 and new.count(words) == 1 else None
+
+
 @dataclasses.dataclass(frozen=True)
 class SourceCheck:
     """Checks answers and passages against one index generation's documents (doc_id -> manifest entry)."""
@@ -128,5 +137,6 @@ class SourceCheck:
         kept = [c for c in (_repoint(c, c.quote, stale) for c in answer.citations) if c is not None]
         if answer.citations and not kept:
             return dataclasses.replace(flagged, text=ABSTAIN_MESSAGE, abstained=True, citations=[])
-        return dataclasses.replace(flagged, text=renumber(answer.text, {c.n: i for i, c in enumerate(kept, 1)}),
+        text = renumber(answer.text, {c.n: i for i, c in enumerate(kept, 1)})
+        return dataclasses.replace(flagged, text=text, highlight=moved(answer.text, answer.highlight, text),
                                    citations=[dataclasses.replace(c, n=i) for i, c in enumerate(kept, 1)])

@@ -34,6 +34,7 @@ class Citation:
     score: float
     date: str | None = None  # the document's publication date, ISO YYYY-MM-DD, when one was found
     text: str = ""           # filled from ``quote`` when not given
+    highlight: tuple[int, int] | None = None  # the answer's words, text[start:end], where the highlighter found them
 
     def __post_init__(self) -> None:
         if not self.text:
@@ -43,6 +44,16 @@ class Citation:
 def in_quotes(text: str) -> str:
     """``text`` between “ ” for a Sources list, unless it already opens with a quotation mark."""
     return text if text[:1] in "“\"„«‘" else f"“{text}”"
+
+
+@dataclass(frozen=True)
+class Mark:
+    """The words answering the question in one sentence, ``sentence[start:end]``, and how far the highlighter
+    scored them above "no answer here"."""
+
+    start: int
+    end: int
+    margin: float
 
 
 @dataclass(frozen=True)
@@ -59,6 +70,7 @@ class Answer:
     # heuristic answerer's best sentence score (not a probability); None for an LLM answer.
     confidence: float | None = None
     low_confidence: bool = False  # answered, but close to the abstention threshold
+    highlight: tuple[int, int] | None = None  # the answer's words in ``text`` (qa.highlighting), when marked
 
     def with_notice(self, notice: str) -> "Answer":
         """This answer with ``notice`` added to any it already has."""

@@ -72,9 +72,7 @@ calibration and this card from the trained model in `build/reader`.
 def write_card(folder: Path, summary: dict, fig8: dict, fig32: dict, graph_bytes: int) -> Path:
     s = summary["settings"]
     folds = summary.get("dev_folds") or {"train": [], "held_out": []}
-    machine = "a GPU" if s.get("device", "cpu") != "cpu" else "CPU"
-    if machine == "CPU" and summary.get("cpu_count"):
-        machine += f" ({summary['cpu_count']} cores)"
+    machine = machine_name(summary)
     body = TEMPLATE.format(
         kind_notes=kind_notes(s.get("pairs")), machine=machine,
         size_mb=graph_bytes / 1e6, max_tokens=s.get("max_tokens", 96), fold_a=", ".join(folds["train"]),
@@ -91,6 +89,13 @@ def write_card(folder: Path, summary: dict, fig8: dict, fig32: dict, graph_bytes
     path = folder / "README.md"
     path.write_text(body, encoding="utf-8")
     return path
+
+
+def machine_name(summary: dict) -> str:
+    """What a training summary ran on: "a GPU" or "CPU (N cores)"."""
+    if summary["settings"].get("device", "cpu") != "cpu":
+        return "a GPU"
+    return f"CPU ({summary['cpu_count']} cores)" if summary.get("cpu_count") else "CPU"
 
 
 KINDS = """- paragraph: the paragraph's other sentences, the {hard} sharing most words with the question{random};

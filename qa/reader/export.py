@@ -49,25 +49,31 @@ def export_onnx(torch_dir: str | os.PathLike) -> tuple[bytes, bytes]:
     return buffer.getvalue(), tokenizer.backend_tokenizer.to_str().encode("utf-8")
 
 
-def quantize(graph: bytes, workdir: str | os.PathLike) -> bytes:
-    """Dynamic int8 quantisation of the weights (activations stay float)."""
+def quantize(graph: bytes, workdir: str | os.PathLike, per_channel: bool = False) -> bytes:
+    """Dynamic int8 quantisation of the weights (activations stay float); ``per_channel``: one scale per output
+    channel instead of one per tensor."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     src, dst = Path(workdir) / "fp32.onnx", Path(workdir) / "int8.onnx"
     src.write_bytes(graph)
-    quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8)
+    quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8, per_channel=per_channel)
     return dst.read_bytes()
 
 
 def write_model(folder: str | os.PathLike, graph: bytes, tokenizer: bytes, extra: dict) -> Path:
     """Graph, tokenizer, then reader.json vouching for both (sha256), each written atomically."""
+    meta = {"format_version": FORMAT_VERSION, "max_tokens": MAX_TOKENS, "inputs": list(INPUTS), **extra}
+    return write_files(folder, {GRAPH: graph, TOKENIZER: tokenizer}, META, meta)
+
+
+def write_files(folder: str | os.PathLike, files: dict[str, bytes], meta_name: str, meta: dict) -> Path:
+    """Each file, then the JSON ``meta_name`` holding ``meta`` and the sha256 of every file, each written
+    atomically (a reader never sees a JSON file vouching for files not yet written)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    meta = {"format_version": FORMAT_VERSION, "max_tokens": MAX_TOKENS, "inputs": list(INPUTS),
-            "files": {GRAPH: sha256_bytes(graph), TOKENIZER: sha256_bytes(tokenizer)}, **extra}
-    for name, data in ((GRAPH, graph), (TOKENIZER, tokenizer),
-                       (META, (json.dumps(meta, indent=1, sort_keys=True) + "\n").encode("utf-8"))):
+    meta = {**meta, "files": {name: sha256_bytes(data) for name, data in files.items()}}
+    for name, data in (*files.items(), (meta_name, (json.dumps(meta, indent=1, sort_keys=True) + "\n").encode())):
         tmp = folder / f".{name}.{os.getpid()}.tmp"
         tmp.write_bytes(data)
         os.replace(tmp, folder / name)
-    return folder / META
+    return folder / meta_name

@@ -5,7 +5,6 @@ protobuf, the tokenizer JSON).
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import threading
@@ -17,7 +16,7 @@ import numpy as np
 from index.errors import ModelError
 
 from .export import FORMAT_VERSION, GRAPH, META, TOKENIZER
-from .files import read_versioned_json
+from .files import PerFolder, checked_bytes, read_versioned_json
 
 DEFAULT_DIR = Path(__file__).resolve().parent / "model"
 BATCH = 32
@@ -33,8 +32,8 @@ class Reader:
 
         self.folder = Path(folder)
         self.meta = read_meta(self.folder)
-        graph = _checked_bytes(self.folder, GRAPH, self.meta)
-        tok_bytes = _checked_bytes(self.folder, TOKENIZER, self.meta)
+        graph = checked_bytes(self.folder, GRAPH, self.meta)
+        tok_bytes = checked_bytes(self.folder, TOKENIZER, self.meta)
         self.tokenizer = tokenizers.Tokenizer.from_str(tok_bytes.decode("utf-8"))
         self.tokenizer.enable_truncation(max_length=int(self.meta["max_tokens"]), strategy="longest_first")
         self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
@@ -60,31 +59,7 @@ def read_meta(folder: Path) -> dict:
     return read_versioned_json(folder / META, "reader model", FORMAT_VERSION)
 
 
-def _checked_bytes(folder: Path, name: str, meta: dict) -> bytes:
-    path = folder / name
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise ModelError(f"reader model file missing: {path} ({e.strerror})") from None
-    expected = meta.get("files", {}).get(name)
-    actual = hashlib.sha256(data).hexdigest()
-    if actual != expected:
-        raise ModelError(f"reader model file {path} has sha256 {actual[:12]}…, expected {str(expected)[:12]}…; "
-                         "the file is damaged or was replaced")
-    return data
-
-
-_READERS: dict[Path, Reader] = {}
-_LOCK = threading.Lock()
-
-
-def get_reader(folder: str | os.PathLike | None = None) -> Reader:
-    """One Reader per folder per process (``$CITEBOT_READER`` overrides the shipped one)."""
-    path = Path(folder or os.environ.get("CITEBOT_READER") or DEFAULT_DIR).resolve()
-    with _LOCK:
-        if path not in _READERS:
-            _READERS[path] = Reader(path)
-        return _READERS[path]
+get_reader = PerFolder(Reader, "CITEBOT_READER", DEFAULT_DIR)  # (folder=None) -> the process's Reader for it
 
 
 def held_out_articles(folder: str | os.PathLike | None = None) -> list[str]:

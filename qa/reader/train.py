@@ -38,9 +38,13 @@ class TrainSettings:
     def __post_init__(self) -> None:
         check_range("--epochs", self.epochs, lo=0.01)
         check_range("--batch-size", self.batch_size, lo=1)
-        for f in self.train_files + ((self.dev_file,) if self.dev_file else ()):
-            if not Path(f).is_file():
-                raise SettingError(f"training file not found: {f}")
+        check_files(self.train_files + ((self.dev_file,) if self.dev_file else ()))
+
+
+def check_files(files: tuple[str, ...]) -> None:
+    for f in files:
+        if not Path(f).is_file():
+            raise SettingError(f"training file not found: {f}")
 
 
 def dev_folds(dev_file: str) -> tuple[list[str], list[str]]:
@@ -59,7 +63,15 @@ def training_pairs(s: TrainSettings) -> list[Pair]:
     return pairs[:s.max_pairs] if s.max_pairs else pairs
 
 
-def _seed_everything(seed: int) -> None:
+def trainer_arguments(s, out: Path) -> dict:
+    """The Trainer arguments both trained models share: seeded, no checkpoints, no reporting, CPU unless told."""
+    return dict(output_dir=str(out / "checkpoints"), num_train_epochs=s.epochs, max_steps=s.max_steps,
+                per_device_train_batch_size=s.batch_size, learning_rate=s.learning_rate, seed=s.seed,
+                data_seed=s.seed, save_strategy="no", logging_steps=50, report_to="none", use_cpu=s.device == "cpu",
+                dataloader_num_workers=0, disable_tqdm=True)
+
+
+def seed_everything(seed: int) -> None:
     import numpy as np
     import torch
 
@@ -76,7 +88,7 @@ def train(s: TrainSettings, out_dir: str | os.PathLike, base_model: str | os.Pat
                                                      CrossEncoderTrainingArguments)
     from sentence_transformers.cross_encoder.losses import BinaryCrossEntropyLoss
 
-    _seed_everything(s.seed)
+    seed_everything(s.seed)
     pairs = training_pairs(s)
     if not pairs:
         raise SettingError("no training pairs: the training files hold no questions")
@@ -85,11 +97,7 @@ def train(s: TrainSettings, out_dir: str | os.PathLike, base_model: str | os.Pat
     model = CrossEncoder(str(base_model), num_labels=1, max_length=MAX_TOKENS, local_files_only=True,
                          device=s.device)
     out = Path(out_dir)
-    args = CrossEncoderTrainingArguments(
-        output_dir=str(out / "checkpoints"), num_train_epochs=s.epochs, max_steps=s.max_steps,
-        per_device_train_batch_size=s.batch_size, learning_rate=s.learning_rate, warmup_ratio=s.warmup_ratio,
-        seed=s.seed, data_seed=s.seed, save_strategy="no", logging_steps=50, report_to="none",
-        use_cpu=s.device == "cpu", dataloader_num_workers=0, disable_tqdm=True)
+    args = CrossEncoderTrainingArguments(**trainer_arguments(s, out), warmup_ratio=s.warmup_ratio)
     trainer = CrossEncoderTrainer(model=model, args=args, train_dataset=ds, loss=BinaryCrossEntropyLoss(model))
     t0 = time.time()
     result = trainer.train()

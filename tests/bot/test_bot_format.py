@@ -115,3 +115,18 @@ def test_low_confidence_and_related_passages_are_shown():
     texts = [str(b) for b in answer_blocks(abstained)]
     assert any("Related, not an answer" in t and "Harbour news" in t for t in texts)
     assert not any("Low confidence" in t for t in texts)
+
+
+def test_the_answers_words_are_bold_and_escaped_around_the_mark():
+    import dataclasses
+
+    plain = sample_answer("q")
+    words = "workers & entrepreneurs"
+    at = plain.text.index(words)
+    marked = dataclasses.replace(plain, highlight=(at, at + len(words)))
+    [m] = fmt.render_answer(marked)
+    first = sections([m])[0]
+    assert first == ("She will meet community leaders, *workers &amp; entrepreneurs* [1]. "
+                     "Critics call it &lt;a border job&gt; [2].")
+    assert m.text == fmt.escape(plain.text)  # the notification fallback stays plain
+    assert sections(fmt.render_answer(plain))[0] == fmt.escape(plain.text)

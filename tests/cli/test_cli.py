@@ -137,3 +137,26 @@ def test_output_piped_into_a_reader_that_leaves_ends_quietly():
     proc.stdout.close()
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 141 and "Traceback" not in err and err == ""
+
+
+def test_ask_json_marks_the_answers_words_unless_told_not_to(news_index, capsys):
+    _, ix = news_index
+    assert main(["ask", "When did the harbour bridge reopen?", "--index-dir", str(ix), "--json",
+                 "--answerer", "heuristic"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    h = data["highlight"]
+    assert h is not None and data["text"][h["start"]:h["end"]] == h["text"]  # which words: tests/qa/test_highlight
+    marked = [c for c in data["citations"] if c["highlight"]]
+    assert len(marked) == 1 and marked[0]["text"][slice(*marked[0]["highlight"])] == h["text"]
+    assert main(["ask", "When did the harbour bridge reopen?", "--index-dir", str(ix), "--json",
+                 "--answerer", "heuristic", "--no-highlight"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["highlight"] is None and not any(c["highlight"] for c in data["citations"])
+
+
+def test_the_terminal_shows_the_mark_in_bold_and_a_pipe_gets_plain_text():
+    from citebot.commands import _marked
+
+    assert _marked("Built in 1932 [1].", (9, 13), bold=True) == "Built in \033[1m1932\033[0m [1]."
+    assert _marked("Built in 1932 [1].", (9, 13), bold=False) == "Built in 1932 [1]."
+    assert _marked("Built in 1932 [1].", None, bold=True) == "Built in 1932 [1]."

@@ -124,3 +124,23 @@ def test_run_gold_through_a_system_gives_the_same_scores():
     for field in ("hit_at_1", "mrr_at_10", "ndcg_at_10", "answer_recall", "citation_precision", "exact_offsets",
                   "abstention"):
         assert getattr(run.scores, field) == getattr(expected, field), field
+
+
+def test_highlight_scores_against_hand_computed_values():
+    from dataclasses import replace
+
+    from eval.records import QuestionResult
+
+    # q1 answered right, marked "Andrew Selee": exact match 0 (gold "Selee"), F1 2*(1/2*1)/(1/2+1) = 2/3.
+    # A second right answer with no mark counts 0 for both and lowers "marked" to 1/2.
+    q1 = replace(RESULTS[0], highlight="Andrew Selee")
+    unmarked = QuestionResult(ITEMS[0], "Selee leads it. [1]", False, RESULTS[0].citations, ("d1",), 0.01)
+    rows = [q1, unmarked, RESULTS[1], RESULTS[2]]   # q2 (wrong answer) and q3 (unanswerable) do not count
+    s = m.score(rows, [m.judge(r, read_source) for r in rows])
+    assert s.highlight_marked == 0.5
+    assert s.highlight_exact == 0.0
+    assert s.highlight_f1 == pytest.approx((2 / 3 + 0) / 2)
+    exact = replace(RESULTS[0], highlight="Selee")
+    assert m.score([exact], [m.judge(exact, read_source)]).highlight_exact == 1.0
+    plain = m.score(RESULTS, [m.judge(r, read_source) for r in RESULTS])
+    assert plain.highlight_marked is None and plain.highlight_f1 is None  # a system that marks nothing: n/a

@@ -1,4 +1,5 @@
 """End to end over the seed articles with the real model: the Python contract of qa."""
+import dataclasses
 import threading
 
 import pytest
@@ -103,3 +104,23 @@ def test_concurrent_asks_share_one_index_safely(seeds_index):
     for i, q in enumerate(questions):
         assert results[i].text == results[i % 3].text
         check_offsets(results[i])
+
+
+def test_marked_words_lie_in_the_answer_and_in_one_cited_sentence(seeds_index):
+    from eval.gold import load_gold
+
+    marked = 0
+    for item in load_gold():
+        a = ask(item.question, index_dir=seeds_index)
+        if a.highlight is None:
+            assert all(c.highlight is None for c in a.citations)
+            continue
+        marked += 1
+        words = a.text[a.highlight[0]:a.highlight[1]]
+        assert words and words == words.strip() and "[" not in words
+        [c] = [c for c in a.citations if c.highlight is not None]
+        assert c.text[c.highlight[0]:c.highlight[1]] == words
+        plain = ask(item.question, index_dir=seeds_index, highlight=False)
+        assert plain.highlight is None and plain.text == a.text and plain.citations == [
+            dataclasses.replace(c, highlight=None) for c in a.citations]
+    assert marked > 0

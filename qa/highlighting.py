@@ -1,0 +1,47 @@
+"""Mark the answer's words in an extractive answer: the highlighter (``qa.reader.highlight``) reads the cited
+sentences and the one it is surest of gets its words marked, in the answer text and in that citation.
+
+It only adds offsets: the sentences, citations, confidence and the decision to answer stay as the answerer made
+them.
+"""
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+from .protocols import Answerer, Marker
+from .types import Answer, Passage
+
+
+class HighlightingAnswerer:
+    """Any answerer, with the answer's words marked in what it returns."""
+
+    def __init__(self, inner: Answerer, marker: Marker):
+        self.inner, self.marker = inner, marker
+        self.name = inner.name
+
+    def answer(self, question: str, passages: Sequence[Passage]) -> Answer:
+        return highlight(self.inner.answer(question, passages), self.marker)
+
+
+def highlight(answer: Answer, marker: Marker) -> Answer:
+    """``answer`` with ``highlight`` set on it and on one citation: the first quoted sentence (the answerer's
+    best) when the highlighter marks words in it, else the one it marks with the highest margin."""
+    if answer.abstained or not answer.citations:
+        return answer
+    quoted = [c for c in answer.citations if c.text and c.text in answer.text] or list(answer.citations)
+    marked = [(c, m) for c, m in zip(quoted, marker.marks(answer.question, [c.text for c in quoted]))
+              if m is not None]
+    if not marked:
+        return answer
+    cited, m = marked[0] if marked[0][0] is quoted[0] else max(marked, key=lambda cm: cm[1].margin)
+    words = cited.text[m.start:m.end]
+    at = answer.text.find(cited.text)
+    if at >= 0:
+        span: tuple[int, int] | None = (at + m.start, at + m.end)
+    else:  # the answer text words it differently: mark the words where they occur once
+        at = answer.text.find(words)
+        span = (at, at + len(words)) if at >= 0 and answer.text.count(words) == 1 else None
+    citations = [dataclasses.replace(c, highlight=(m.start, m.end)) if c is cited else c
+                 for c in answer.citations]
+    return dataclasses.replace(answer, citations=citations, highlight=span)
