@@ -48,8 +48,8 @@ def check_answerer(answerer: str) -> None:
 
 def make_answerer(index, answerer: str = DEFAULT_ANSWERER, settings: ExtractiveSettings | None = None,
                   reader_settings: ReaderSettings | None = None):
-    """The extractive answerer by name: guarded or reader (both load the shipped reader once per process), or the
-    heuristic."""
+    """The extractive answerer by name: guarded (the shipped reader and highlighter, each loaded once per process:
+    the highlighter chooses which of the heuristic's sentences to quote first), reader, or the heuristic."""
     check_answerer(answerer)
     if answerer == "heuristic":
         return ExtractiveAnswerer(index, settings)
@@ -57,8 +57,13 @@ def make_answerer(index, answerer: str = DEFAULT_ANSWERER, settings: ExtractiveS
     from .reader.model import get_reader
 
     reader = get_reader()
-    kind = GuardedAnswerer if answerer == "guarded" else ReaderAnswerer
-    return kind(index, reader, Calibrator.load(reader.folder), settings, reader_settings)
+    calibrator = Calibrator.load(reader.folder)
+    if answerer == "reader":
+        return ReaderAnswerer(index, reader, calibrator, settings, reader_settings)
+    from .reader.highlight import get_highlighter
+    from .reader.rerank import order_of
+
+    return GuardedAnswerer(index, reader, calibrator, settings, reader_settings, order_of(get_highlighter()))
 
 
 def get_chain(index_dir=None, k: int = 5, mode: str = "hybrid", llm: LLMSettings | None = None,

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 
@@ -67,9 +67,11 @@ class Features:
 class ExtractiveAnswerer:
     name = "heuristic"
 
-    def __init__(self, index: LoadedIndex, settings: ExtractiveSettings | None = None):
+    def __init__(self, index: LoadedIndex, settings: ExtractiveSettings | None = None,
+                 order: Callable[[str, list[Candidate]], list[Candidate]] | None = None):
         self.index = index
         self.settings = settings or ExtractiveSettings()
+        self.order = order  # which candidate to quote first, when not the best-scoring (qa.reader.rerank)
         self._row_of = {c.chunk_id: i for i, c in enumerate(index.chunks)}
         bm = index.bm25
         self._df = {t: int(bm.indptr[j + 1] - bm.indptr[j]) for t, j in bm.vocab.items()}
@@ -121,6 +123,8 @@ class ExtractiveAnswerer:
         if not cands or cands[0].score < s.min_evidence or max(c.dense for c in cands) < s.min_dense:
             return Answer.abstain(question, passages, self.name, confidence=confidence)
         chosen = self.select(cands)
+        if self.order:
+            chosen = self.lead_with(self.order(question, cands)[0], chosen)
         return self.compose(question, passages, chosen, cands, confidence)
 
     def compose(self, question: str, passages: Sequence[Passage], chosen: list[Candidate],
@@ -154,6 +158,23 @@ class ExtractiveAnswerer:
             used += len(c.text) + 1
         # Best sentence first; the others in reading order so the quotes read naturally.
         return [best] + sorted(chosen[1:], key=lambda c: (c.passage.doc_id, c.start))
+
+    def lead_with(self, first: Candidate, chosen: list[Candidate]) -> list[Candidate]:
+        """``chosen`` quoted after ``first`` (the sentence ``order`` puts first): every sentence the heuristic chose
+        stays, its best second, except those that would take the quote past max_sentences or max_chars (the
+        best is always kept). A ``first`` repeating a chosen sentence changes nothing."""
+        if first is chosen[0]:
+            return chosen
+        rest = [c for c in chosen if c is not first]
+        if len(rest) == len(chosen) and self._is_duplicate(first, chosen):
+            return chosen
+        out, used = [first, rest[0]], len(first.text) + len(rest[0].text) + 1
+        for c in rest[1:]:
+            if len(out) >= self.settings.max_sentences or used + len(c.text) + 1 > self.settings.max_chars:
+                continue
+            out.append(c)
+            used += len(c.text) + 1
+        return out
 
     def _sim(self, a: Candidate, b: Candidate) -> float:
         return float(self.index.sentence_vectors[a.row] @ self.index.sentence_vectors[b.row])

@@ -30,11 +30,13 @@ def highlight(answer: Answer, marker: Marker) -> Answer:
     if answer.abstained or not answer.citations:
         return answer
     quoted = [c for c in answer.citations if c.text and c.text in answer.text] or list(answer.citations)
-    marked = [(c, m) for c, m in zip(quoted, marker.marks(answer.question, [c.text for c in quoted]))
-              if m is not None]
+    first = marker.marks(answer.question, [quoted[0].text])[0]  # the others are read only when it has no mark
+    marked = [(quoted[0], first)] if first is not None else [
+        (c, m) for c, m in zip(quoted[1:], marker.marks(answer.question, [c.text for c in quoted[1:]]))
+        if m is not None]
     if not marked:
         return answer
-    cited, m = marked[0] if marked[0][0] is quoted[0] else max(marked, key=lambda cm: cm[1].margin)
+    cited, m = max(marked, key=lambda cm: cm[1].margin)
     words = cited.text[m.start:m.end]
     at = answer.text.find(cited.text)
     if at >= 0:

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from .types import Answer, Mark, Passage
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @runtime_checkable
@@ -27,4 +30,8 @@ class Answerer(Protocol):
 class Marker(Protocol):
     def marks(self, question: str, sentences: Sequence[str]) -> list[Mark | None]:
         """For each sentence, the words in it that answer the question, or None."""
+        ...
+
+    def margins(self, question: str, sentences: Sequence[str]) -> "np.ndarray":
+        """For each sentence, how clearly it holds words answering the question (its best span's margin)."""
         ...

@@ -41,8 +41,9 @@ class ReaderAnswerer:
     name = "reader"
 
     def __init__(self, index: LoadedIndex, reader: Reader, calibrator: Calibrator,
-                 settings: ExtractiveSettings | None = None, reader_settings: ReaderSettings | None = None):
-        self.heuristic = ExtractiveAnswerer(index, settings)
+                 settings: ExtractiveSettings | None = None, reader_settings: ReaderSettings | None = None,
+                 order=None):
+        self.heuristic = ExtractiveAnswerer(index, settings, order)
         self.reader, self.calibrator = reader, calibrator
         self.settings = reader_settings or ReaderSettings()
         self.threshold = (self.settings.min_confidence if self.settings.min_confidence is not None

@@ -21,6 +21,8 @@ DEFAULT_DIR = Path(__file__).resolve().parent / "highlighter"
 FORMAT_VERSION = 1
 GRAPH, TOKENIZER, META = "highlighter.onnx", "tokenizer.json", "highlighter.json"
 MAX_ANSWER_TOKENS = 30
+NO_SPAN = -30.0   # the margin of a sentence with no words to mark (below any span's)
+CACHE = 4096      # (question, sentence) pairs remembered per process
 WHAT = "highlighter model"
 RETRAIN = "retrain with citebot train-highlighter, or answer without it: --no-highlight"
 
@@ -43,26 +45,51 @@ class Highlighter:
         self.min_margin = float(self.meta.get("min_margin", 0.0))
         self.session = cpu_session(graph)
         self.input_names = [i.name for i in self.session.get_inputs()]
-        self._lock = threading.Lock()  # the tokenizer's padding/truncation state is shared
+        self._lock = threading.Lock()  # the tokenizer's padding/truncation state and the cache are shared
+        self._cache: dict[tuple[str, str], Mark | None] = {}
 
     def marks(self, question: str, sentences: Sequence[str]) -> list[Mark | None]:
-        if not sentences:
-            return []
+        """For each sentence, its best span where it beats no-answer by ``min_margin``, else None."""
+        return [m if m is not None and m.margin > self.min_margin else None for m in self.spans(question, sentences)]
+
+    def margins(self, question: str, sentences: Sequence[str]) -> np.ndarray:
+        """For each sentence, how far its best span scores above no-answer (NO_SPAN where it has no words)."""
+        return np.array([NO_SPAN if m is None else m.margin for m in self.spans(question, sentences)])
+
+    def spans(self, question: str, sentences: Sequence[str]) -> list[Mark | None]:
+        """For each sentence, its best span whatever its margin (None: no words to mark); the last CACHE
+        (question, sentence) pairs are remembered, so marking sentences already ranked costs nothing."""
+        with self._lock:
+            known = {s: self._cache[(question, s)] for s in sentences if (question, s) in self._cache}
+        todo = sorted(set(sentences) - known.keys())
+        if todo:
+            # One batch (the answerer's best sentences, the first time a question is read): int8 activations are
+            # quantised per batch, so a margin can differ by about 1 from the same sentence read alone, but the
+            # same question over the same index always gives the same batch. One run per sentence cost 2.5x.
+            known.update(zip(todo, self._read(question, todo)))
+            with self._lock:
+                if len(self._cache) + len(todo) > CACHE:
+                    self._cache.clear()
+                self._cache.update(((question, s), known[s]) for s in todo)
+        return [known[s] for s in sentences]
+
+    def clear_cache(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+    def _read(self, question: str, sentences: Sequence[str]) -> list[Mark | None]:
         flat = [_collapse(s) for s in sentences]
         with self._lock:
             enc = self.tokenizer.encode_batch([(question.strip(), text) for text, _ in flat])
         cols = {"input_ids": [e.ids for e in enc], "attention_mask": [e.attention_mask for e in enc],
                 "token_type_ids": [e.type_ids for e in enc]}
         start, end = self.session.run(None, {n: np.asarray(cols[n], dtype=np.int64) for n in self.input_names})
-        out = []
+        out: list[Mark | None] = []
         for k, ((text, where), e) in enumerate(zip(flat, enc)):
             ctx = [t for t, (ty, (a, b)) in enumerate(zip(e.type_ids, e.offsets)) if ty == 1 and b > a]
             best = best_span(start[k], end[k], ctx)
-            if best is None or best[2] <= self.min_margin:
-                out.append(None)
-                continue
-            a, b = word_bounds(text, e.offsets[best[0]][0], e.offsets[best[1]][1])
-            out.append(Mark(where[a], where[b - 1] + 1, round(best[2], 4)) if b > a else None)
+            a, b = word_bounds(text, e.offsets[best[0]][0], e.offsets[best[1]][1]) if best else (0, 0)
+            out.append(Mark(where[a], where[b - 1] + 1, round(best[2], 4)) if best and b > a else None)
         return out
 
 

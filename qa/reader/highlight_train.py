@@ -18,6 +18,8 @@ import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import numpy as np
+
 from index.errors import SettingError, check_range
 
 from .export import OPSET, quantize, write_files
@@ -181,11 +183,30 @@ def package(work: str | os.PathLike, out: str | os.PathLike, summary: dict, held
     if held and fig32["f1"] - fig8["f1"] > max_quantisation_loss:
         raise SettingError(f"int8 quantisation lost {fig32['f1'] - fig8['f1']:.3f} of held-out F1 (more than "
                            f"{max_quantisation_loss}); nothing was written")
-    figures = {"held_out": fig8, "held_out_float32": fig32}
-    write_model(out, graph8, tokenizer, {"quantisation": "dynamic int8 weights, per channel (onnxruntime)",
-                                         "training": summary, **figures})
-    write_card(Path(out), summary, fig8, fig32, len(graph8))
-    return figures
+    extra = {"quantisation": "dynamic int8 weights, per channel (onnxruntime)", "training": summary,
+             "held_out": fig8, "held_out_float32": fig32}
+    folder = write_model(out, graph8, tokenizer, extra).parent
+    if summary["settings"].get("dev_file") and held:
+        extra["rerank"] = fit_order(summary["settings"]["dev_file"], Highlighter(folder))
+        write_model(out, graph8, tokenizer, extra)
+    write_card(Path(out), summary, fig8, fig32, len(graph8), extra.get("rerank"))
+    return extra
+
+
+def fit_order(dev_file: str, highlighter: Highlighter) -> dict:
+    """The weight with which the highlighter re-orders the heuristic's best sentences (qa.reader.rerank), fit on
+    the held-out fold's answerable questions, retrieved as ``ask`` does; its figures cross-validated by article."""
+    from .fit import answer_labels, ask_all
+    from .rerank import TOP, Ranked, fit_weight
+
+    rows = []
+    for a in ask_all(dev_file, dev_folds(dev_file)[1]):
+        cands = list(a.candidates)[:TOP]
+        if a.answers and cands:
+            texts = [c.text for c in cands]
+            rows.append(Ranked(a.article, np.array([c.score for c in cands]), highlighter.margins(a.question, texts),
+                               answer_labels(a.answers, texts)))
+    return fit_weight(rows)[1]
 
 
 def train_highlighter(train_files=None, dev_file=None, out="build/highlighter/model", work="build/highlighter",

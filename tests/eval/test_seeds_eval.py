@@ -11,7 +11,8 @@ from eval.report import fmt
 
 pytestmark = pytest.mark.slow
 
-GATES = {"answer_recall": 0.9, "citation_recall": 0.9, "exact_offsets": 1.0, "abstention": 0.8}
+# Answer and citation recall at issue 11's 0.93 since the default reached it (0.935, 2026-11-30; it was 0.9 before).
+GATES = {"answer_recall": 0.93, "citation_recall": 0.93, "exact_offsets": 1.0, "abstention": 0.8}
 # Gates the default answerer (guarded) does not meet yet. strict=True: the day one passes, CI fails until its
 # marker is removed, so a gate can never silently stay relaxed.
 NOT_MET = {

@@ -115,3 +115,44 @@ def test_guarded_abstains_where_the_heuristic_does(news_index):
     assert h.answer(q, passages).abstained
     ans = g.answer(q, passages)
     assert ans.abstained and ans.confidence > 0.5  # the reader was confident; the heuristic's guard still holds
+
+
+def test_guarded_quotes_first_the_sentence_its_order_chooses_with_the_same_confidence(news_index):
+    from qa import GuardedAnswerer
+    from qa.reader.rerank import SpanOrder
+
+    from .test_rerank import Margins
+
+    q = "When is the library open?"
+    _, ix = news_index
+    index = open_index(ix)
+    passages = retrieve(q, k=3, index_dir=ix)
+    plain = GuardedAnswerer(index, KeywordReader("pleased"), CAL, None, ReaderSettings(min_confidence=0.3))
+    # a stand-in highlighter sure that "Readers were pleased." holds the answer
+    order = SpanOrder(Margins({"Readers were pleased.": 10.0}), weight=0.2, top=6)
+    ordered = GuardedAnswerer(index, KeywordReader("pleased"), CAL, None, ReaderSettings(min_confidence=0.3), order)
+    a, b = plain.answer(q, passages), ordered.answer(q, passages)
+    assert not a.abstained and not b.abstained
+    assert not a.text.startswith("Readers were pleased.") and b.text.startswith("Readers were pleased.")
+    assert b.citations[0].quote == "Readers were pleased."
+    assert (b.confidence, b.low_confidence) == (a.confidence, a.low_confidence)
+
+
+def test_lead_with_keeps_every_sentence_the_heuristic_chose_and_its_best_second(news_index):
+    from qa import ExtractiveAnswerer, ExtractiveSettings
+
+    q = "When is the library open?"
+    _, ix = news_index
+    passages = retrieve(q, k=3, index_dir=ix)
+    h = ExtractiveAnswerer(open_index(ix), ExtractiveSettings(max_sentences=3, keep_ratio=0.0, other_doc_ratio=0.0))
+    cands = h.candidates(q, passages)
+    chosen = h.select(cands)
+    assert len(chosen) == 3
+    assert h.lead_with(chosen[0], chosen) == chosen
+    moved = h.lead_with(chosen[2], chosen)
+    assert moved == [chosen[2], chosen[0], chosen[1]]
+    outsider = next(c for c in cands if c not in chosen and not h._is_duplicate(c, chosen))
+    led = h.lead_with(outsider, chosen)
+    assert led[:2] == [outsider, chosen[0]] and len(led) == 3  # max_sentences: the last one gives way
+    tight = ExtractiveAnswerer(open_index(ix), ExtractiveSettings(max_chars=50))
+    assert tight.lead_with(outsider, chosen)[:2] == [outsider, chosen[0]]  # the best is kept even past max_chars

@@ -5,6 +5,7 @@ import pytest
 
 from citebot.cli import main
 from qa.reader.highlight import Highlighter
+from qa.reader.rerank import WEIGHTS
 
 from .squad_tiny import write
 
@@ -27,6 +28,7 @@ def test_train_highlighter_writes_a_checked_model_with_its_card(tmp_path, capsys
     held = meta["held_out"]
     assert held["sentences_with_answer"] == 4 and 0 <= held["f1"] <= 1  # Bridges and Tea: two answers each
     assert len(Highlighter(out).marks("Who designed it?", ["John Bradfield designed it.", "No."])) == 2
+    assert meta["rerank"]["weight"] in WEIGHTS and meta["rerank"]["articles"] == ["Bridges", "Tea"]
     card = (out / "README.md").read_text()
     assert "Bridges, Tea" in card and "exact match" in card
 
