@@ -115,8 +115,8 @@ def ask(question: str, index_dir: str | os.PathLike | None = None, k: int = 5, m
         search: SearchSettings | None = None, highlight: bool = True) -> Answer:
     """Answer a question from the index, citing exact passages (as the files are now), or abstain.
 
-    ``answerer``: "guarded" (default: the heuristic's answer, abstaining when the trained reader finds no answer
-    likely), "heuristic" or "reader" (qa.types.ANSWERERS); ``min_confidence``: the reader's abstention threshold
+    ``answerer``: "guarded" (default: the heuristic's answer, its first sentence chosen with the trained
+    highlighter, abstaining when the trained reader finds no answer likely), "heuristic" or "reader" (qa.types.ANSWERERS); ``min_confidence``: the reader's abstention threshold
     for "guarded" and "reader"
     (0-1; default: the calibrated one shipped with the model). Lower answers more, higher abstains more.
     ``on_llm_error``: when the LLM fails (unreachable, timeout, HTTP error), "raise" (default) raises

@@ -7,8 +7,9 @@ from index.markup import markup_of, readable
 from index.types import Passage
 
 ABSTAIN_MESSAGE = "I couldn't find that in the indexed documents."
-# The extractive answerers ask() accepts, its default first. guarded: the heuristic's answer, abstaining where the
-# trained reader's calibrated probability that the passages hold an answer is below its threshold; heuristic:
+# The extractive answerers ask() accepts, its default first. guarded: the heuristic's answer, its first sentence
+# chosen with the trained highlighter (qa.reader.rerank), abstaining where the trained reader's calibrated
+# probability that the passages hold an answer is below its threshold; heuristic:
 # qa.extractive's sentence score alone; reader: the same re-ranked by the reader (qa.reader), with that
 # probability as its confidence.
 ANSWERERS = ("guarded", "heuristic", "reader")

