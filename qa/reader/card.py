@@ -55,11 +55,14 @@ confidences come from a calibrator (reader weight and Platt scaling) fit on the 
 | abstention on unanswerable at the threshold | {abst8} | {abst32} | | |
 | false abstention at the threshold | {fa8} | {fa32} | | |
 
-Reader weight {weight}. What this reader does not do: it does not separate SQuAD 2.0's adversarial unanswerable
+Reader weight {weight}. {guarded}
+
+What this reader does not do: it does not separate SQuAD 2.0's adversarial unanswerable
 questions from answerable ones better than the heuristic score (AUC above); its gain is in choosing the sentence.
 
-Threshold {threshold}: the highest that abstains on at most 5 % of the answerable held-out questions
-(out-of-fold probabilities). The shipped calibrator is then fit on all of fold B.
+Threshold {threshold}: the highest that abstains on at most 5 % of the answerable held-out questions, for the
+reader answerer's confidence and for the guarded answerer's, both out of fold and as the shipped calibrator (fit on
+all of fold B) scores them.
 
 ## Retrain
     make reader          # = .venv/bin/citebot train-reader --out qa/reader/model
@@ -85,10 +88,22 @@ def write_card(folder: Path, summary: dict, fig8: dict, fig32: dict, graph_bytes
         top32=fig32["top1_holds_answer_reader"], toph=fig8["top1_holds_answer_heuristic"],
         abst8=fig8["abstention_unanswerable"], abst32=fig32["abstention_unanswerable"],
         fa8=fig8["false_abstention"], fa32=fig32["false_abstention"], threshold=fig8["threshold"],
-        topr=fig8["top1_holds_answer_reader_alone"], weight=fig8["reader_weight"])
+        topr=fig8["top1_holds_answer_reader_alone"], weight=fig8["reader_weight"], guarded=guarded_note(fig8))
     path = folder / "README.md"
     path.write_text(body, encoding="utf-8")
     return path
+
+
+def guarded_note(fig: dict) -> str:
+    """The default (guarded) answerer's figures: it reads only the heuristic's best few sentences for its
+    confidence."""
+    g = fig.get("guarded")
+    if not g:
+        return "The guarded answerer's own figures were not measured with this calibrator."
+    return (f"The default answerer (`guarded`) reads only the heuristic's best {g['candidates']} sentences for its "
+            f"confidence (faster; the quoted sentences are the heuristic's): AUC {g['auc_confidence']}, abstention "
+            f"on unanswerable {g['abstention_unanswerable']}, false abstention {g['false_abstention']} at the same "
+            f"threshold, out of fold.")
 
 
 def machine_name(summary: dict) -> str:

@@ -68,7 +68,8 @@ def test_the_same_statement_in_two_articles_is_cited_twice(news_index):
 
 
 @pytest.mark.parametrize("bad, message", [({"min_confidence": 1.5}, "min_confidence must be between 0.0 and 1.0 \\(got 1.5\\)"),
-                                          ({"max_candidates": 0}, "max_candidates must be at least 1 \\(got 0\\)")])
+                                          ({"max_candidates": 0}, "max_candidates must be at least 1 \\(got 0\\)"),
+                                          ({"guard_candidates": 0}, "guard_candidates must be at least 1 \\(got 0\\)")])
 def test_settings_are_checked_when_built(bad, message):
     with pytest.raises(ValueError, match=message):
         ReaderSettings(**bad)
@@ -85,8 +86,8 @@ def guarded(news_index, keyword, settings=None, **reader_settings):
 
 def test_guarded_quotes_the_heuristic_with_the_readers_confidence(news_index):
     q = "When is the library open?"
-    # the stand-in reader prefers a sentence the heuristic does not choose first ...
-    g, h, ix = guarded(news_index, "pleased", min_confidence=0.3)
+    # the stand-in reader prefers a sentence the heuristic does not choose first (read: all 6 candidates) ...
+    g, h, ix = guarded(news_index, "pleased", min_confidence=0.3, guard_candidates=6)
     passages = retrieve(q, k=3, index_dir=ix)
     ans, plain = g.answer(q, passages), h.answer(q, passages)
     assert not plain.abstained and not ans.abstained and ans.answerer == "guarded"
@@ -95,6 +96,30 @@ def test_guarded_quotes_the_heuristic_with_the_readers_confidence(news_index):
     best = max(g.scored(q, passages), key=lambda c: c.score)
     assert best.text == "Readers were pleased." and best.text not in ans.text
     assert ans.confidence == pytest.approx(1 / (1 + np.exp(-(best.score - 4))), abs=1e-3) and ans.confidence > 0.3
+
+
+class RecordingReader(KeywordReader):
+    def __init__(self, keyword: str):
+        super().__init__(keyword)
+        self.read: list[list[str]] = []
+
+    def logits(self, question, candidates):
+        self.read.append([c.split(" [SEP] ")[0] for c in candidates])
+        return super().logits(question, candidates)
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_guarded_reads_only_the_heuristics_best_guard_candidates(news_index, n):
+    from qa import ExtractiveAnswerer, GuardedAnswerer
+
+    q = "When is the library open?"
+    _, ix = news_index
+    index = open_index(ix)
+    passages = retrieve(q, k=3, index_dir=ix)
+    reader = RecordingReader("no-such-word")
+    GuardedAnswerer(index, reader, CAL, None, ReaderSettings(guard_candidates=n)).answer(q, passages)
+    best = [c.text for c in ExtractiveAnswerer(index).candidates(q, passages)]
+    assert len(best) > n and reader.read == [best[:n]]
 
 
 def test_guarded_abstains_when_the_reader_finds_no_answer_likely(news_index):
@@ -127,10 +152,12 @@ def test_guarded_quotes_first_the_sentence_its_order_chooses_with_the_same_confi
     _, ix = news_index
     index = open_index(ix)
     passages = retrieve(q, k=3, index_dir=ix)
-    plain = GuardedAnswerer(index, KeywordReader("pleased"), CAL, None, ReaderSettings(min_confidence=0.3))
+    plain = GuardedAnswerer(index, KeywordReader("pleased"), CAL, None,
+                            ReaderSettings(min_confidence=0.3, guard_candidates=6))
     # a stand-in highlighter sure that "Readers were pleased." holds the answer
     order = SpanOrder(Margins({"Readers were pleased.": 10.0}), weight=0.2, top=6)
-    ordered = GuardedAnswerer(index, KeywordReader("pleased"), CAL, None, ReaderSettings(min_confidence=0.3), order)
+    ordered = GuardedAnswerer(index, KeywordReader("pleased"), CAL, None,
+                              ReaderSettings(min_confidence=0.3, guard_candidates=6), order)
     a, b = plain.answer(q, passages), ordered.answer(q, passages)
     assert not a.abstained and not b.abstained
     assert not a.text.startswith("Readers were pleased.") and b.text.startswith("Readers were pleased.")

@@ -6,7 +6,7 @@ import pytest
 
 from index.errors import ModelError
 from qa.reader.calibrator import Calibrator, fit_logistic
-from qa.reader.fit import QuestionFeatures, fit, threshold_for, top1
+from qa.reader.fit import QuestionFeatures, confidence, first, fit, threshold_for, top1
 from qa.stats import auc as fit_auc
 
 
@@ -60,3 +60,30 @@ def test_auc_and_threshold_by_hand():
     assert fit_auc([0.9, 0.8], [0.1, 0.8]) == pytest.approx((2 + 1.5) / 4)
     # 20 answerable confidences 0.00 .. 0.95: 5 % may be abstained on -> exactly one below the threshold
     assert threshold_for([i / 20 for i in range(20)], 0.05) == pytest.approx(0.05)
+
+
+def test_fit_reports_the_guarded_answerers_figures_and_keeps_its_false_abstention_within_bounds():
+    # the answer sits in the third candidate: read from the best 2 only, the guarded confidence is lower for
+    # answerable questions, so the shared threshold is the guarded one's (the lower)
+    qs = [q(a, True, [0.9, 0.85, 0.8], [-1.0, -1.0, 6.0], [0, 0, 1]) for a in "ABC" for _ in range(5)]
+    qs += [q(a, True, [1.0, 0.8, 0.7], [3.0, -1.0, -1.0], [1, 0, 0]) for a in "ABC" for _ in range(5)]
+    qs += [q(a, False, [0.5, 0.4, 0.3], [-2.0, -2.0, -2.0], [0, 0, 0]) for a in "ABC" for _ in range(5)]
+    cal, figures = fit(qs, max_false_abstention=0.0, guard_candidates=2)
+    g = figures["guarded"]
+    assert g["candidates"] == 2
+    assert figures["false_abstention"] == 0.0 and g["false_abstention"] == 0.0
+    assert g["auc_confidence"] == 1.0 and g["abstention_unanswerable"] == 1.0
+    _, reader_only = fit(qs, max_false_abstention=0.0, guard_candidates=3)
+    assert cal.threshold < reader_only["threshold"]  # reading 3 the guarded confidence equals the reader's
+    # the shipped calibrator, as eval scores these questions, abstains on none of the answerable ones either
+    answerable = [x for x in qs if x.answerable]
+    assert min(confidence(cal, first(x, 2)) for x in answerable) >= cal.threshold
+    assert min(confidence(cal, x) for x in answerable) >= cal.threshold
+
+
+def test_the_guarded_read_replaces_the_first_logits_and_must_match_their_number():
+    x = dataclasses.replace(q("A", True, [1.0, 0.5, 0.2], [0.0, 1.0, 2.0], [1, 0, 0]), guard_logits=np.array([3.0, 4.0]))
+    np.testing.assert_array_equal(first(x, 2).logits, [3.0, 4.0])
+    np.testing.assert_array_equal(first(x, 2).heuristic, [1.0, 0.5])
+    with pytest.raises(ValueError, match="different guard_candidates"):
+        first(x, 3)
