@@ -1,7 +1,6 @@
 """SQuAD-format files as gold data: every paragraph becomes a document, every question a gold item."""
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -9,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.errors import check_range
+from qa.reader.fit import withheld  # the calibration leaves out the same paragraphs
 
 from .gold import GoldError, GoldItem, spread
 
@@ -58,15 +58,6 @@ def _question(q: dict, doc_id: str, context: str, where: str) -> GoldItem:
     evidence = sentence_around(context, start, start + len(first["text"]))
     texts = tuple(dict.fromkeys(a["text"] for a in answers))
     return GoldItem(str(q["id"]), " ".join(q["question"].split()), texts, (doc_id,), evidence, "single")
-
-
-def withheld(doc_id: str, share: float) -> bool:
-    """Whether the paragraph ``doc_id`` is left out of the documents: a fixed hash of its id below ``share``, so the
-    same paragraphs are left out on every run and machine."""
-    if share <= 0.0:
-        return False
-    h = int.from_bytes(hashlib.sha256(doc_id.encode("utf-8")).digest()[:8], "big")
-    return h / 2 ** 64 < share
 
 
 def parse_squad(data: object, where: str, absent: float = 0.0) -> tuple[list[Paragraph], list[GoldItem]]:

@@ -49,21 +49,24 @@ def check_answerer(answerer: str) -> None:
 def make_answerer(index, answerer: str = DEFAULT_ANSWERER, settings: ExtractiveSettings | None = None,
                   reader_settings: ReaderSettings | None = None):
     """The extractive answerer by name: guarded (the shipped reader and highlighter, each loaded once per process:
-    the highlighter chooses which of the heuristic's sentences to quote first), reader, or the heuristic."""
+    the highlighter chooses which of the heuristic's sentences to quote first, and its evidence enters the
+    confidence), reader, or the heuristic."""
     check_answerer(answerer)
     if answerer == "heuristic":
         return ExtractiveAnswerer(index, settings)
     from .reader.calibrator import Calibrator
     from .reader.model import get_reader
 
-    reader = get_reader()
-    calibrator = Calibrator.load(reader.folder)
-    if answerer == "reader":
-        return ReaderAnswerer(index, reader, calibrator, settings, reader_settings)
     from .reader.highlight import get_highlighter
     from .reader.rerank import order_of
 
-    return GuardedAnswerer(index, reader, calibrator, settings, reader_settings, order_of(get_highlighter()))
+    reader = get_reader()
+    calibrator = Calibrator.load(reader.folder)
+    highlighter = get_highlighter() if calibrator.uses_span or answerer == "guarded" else None
+    if answerer == "reader":
+        return ReaderAnswerer(index, reader, calibrator, settings, reader_settings, marker=highlighter)
+    return GuardedAnswerer(index, reader, calibrator, settings, reader_settings, order_of(highlighter),
+                           marker=highlighter)
 
 
 def get_chain(index_dir=None, k: int = 5, mode: str = "hybrid", llm: LLMSettings | None = None,

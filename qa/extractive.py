@@ -117,15 +117,20 @@ class ExtractiveAnswerer:
     def answer(self, question: str, passages: Sequence[Passage], cands: list[Candidate] | None = None) -> Answer:
         """The best-supported sentences, or an abstention; ``cands``: this question's candidates when the caller
         already has them (``candidates(question, passages)``)."""
-        s = self.settings
         cands = self.candidates(question, passages) if cands is None else cands
         confidence = round(cands[0].score, 4) if cands else None
-        if not cands or cands[0].score < s.min_evidence or max(c.dense for c in cands) < s.min_dense:
+        if self.abstains(cands):
             return Answer.abstain(question, passages, self.name, confidence=confidence)
         chosen = self.select(cands)
         if self.order:
             chosen = self.lead_with(self.order(question, cands)[0], chosen)
         return self.compose(question, passages, chosen, cands, confidence)
+
+    def abstains(self, cands: list[Candidate]) -> bool:
+        """Whether the evidence is too weak to answer: no candidate, a best score under min_evidence, or no
+        sentence within min_dense of the question (``cands``: all of a question's candidates, best first)."""
+        s = self.settings
+        return not cands or cands[0].score < s.min_evidence or max(c.dense for c in cands) < s.min_dense
 
     def compose(self, question: str, passages: Sequence[Passage], chosen: list[Candidate],
                 cands: list[Candidate], confidence: float | None) -> Answer:

@@ -16,11 +16,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from index import LoadedIndex
-from index.errors import check_range
+from index.errors import SettingError, check_range
 
 from ..extractive import Candidate, ExtractiveAnswerer, ExtractiveSettings
 from ..types import Answer, Passage
-from .calibrator import Calibrator
+from ..protocols import Marker
+from .calibrator import SPAN_TOP, Calibrator, span_evidence
 from .model import Reader
 from .text import candidate_text
 
@@ -47,9 +48,12 @@ class ReaderAnswerer:
 
     def __init__(self, index: LoadedIndex, reader: Reader, calibrator: Calibrator,
                  settings: ExtractiveSettings | None = None, reader_settings: ReaderSettings | None = None,
-                 order=None):
+                 order=None, marker: Marker | None = None):
+        if calibrator.uses_span and marker is None:
+            raise SettingError(f"this reader calibrator weighs the highlighter's evidence (span_weight "
+                               f"{calibrator.span_weight:g}): build the answerer with marker=get_highlighter()")
         self.heuristic = ExtractiveAnswerer(index, settings, order)
-        self.reader, self.calibrator = reader, calibrator
+        self.reader, self.calibrator, self.marker = reader, calibrator, marker
         self.settings = reader_settings or ReaderSettings()
         self.threshold = (self.settings.min_confidence if self.settings.min_confidence is not None
                           else calibrator.threshold)
@@ -63,20 +67,29 @@ class ReaderAnswerer:
             return [], np.zeros(0)
         return cands, self.reader.logits(question, [candidate_text(c.text, c.previous) for c in cands])
 
-    def scored(self, question: str, passages: Sequence[Passage]) -> list[Candidate]:
+    def scored(self, question: str, passages: Sequence[Passage],
+               cands: list[Candidate] | None = None) -> list[Candidate]:
         """The candidates with ``score`` = heuristic + reader_weight * logit, best first."""
-        cands, logits = self.read(question, passages)
+        cands, logits = self.read(question, passages, cands)
         scores = self.calibrator.scores([c.score for c in cands], logits)
         rescored = [dataclasses.replace(c, score=float(s)) for c, s in zip(cands, scores)]
         return sorted(rescored, key=lambda c: -c.score)
 
-    def confidence(self, best_score: float | None) -> float:
+    def span(self, question: str, cands: list[Candidate]) -> float | None:
+        """The highlighter's evidence over the heuristic's best SPAN_TOP candidates, where the calibrator weighs it
+        (the same batch qa.reader.rerank reads, so a cache hit in the default answerer)."""
+        if not self.calibrator.uses_span:
+            return None
+        return span_evidence(self.marker.margins(question, [c.text for c in cands[:SPAN_TOP]]))
+
+    def confidence(self, best_score: float | None, span: float | None = None) -> float:
         """The calibrated probability for the best combined score (0 when there is no candidate)."""
-        return 0.0 if best_score is None else round(float(self.calibrator.probability(best_score)), 4)
+        return 0.0 if best_score is None else round(float(self.calibrator.probability(best_score, span)), 4)
 
     def answer(self, question: str, passages: Sequence[Passage]) -> Answer:
-        cands = self.scored(question, passages)
-        confidence = self.confidence(cands[0].score if cands else None)
+        heuristic = self.heuristic.candidates(question, passages)
+        cands = self.scored(question, passages, heuristic)
+        confidence = self.confidence(cands[0].score if cands else None, self.span(question, heuristic))
         if not cands or confidence < self.threshold:
             return Answer.abstain(question, passages, self.name, confidence=confidence)
         chosen = self.heuristic.select(cands)
@@ -91,8 +104,9 @@ class GuardedAnswerer(ReaderAnswerer):
     The heuristic chooses and quotes the sentences exactly as ``--answerer heuristic`` does (and abstains where
     it would); the reader reads the heuristic's best ``guard_candidates`` sentences (4: on held-out SQuAD, more
     gave no better confidence, and each costs its share of the model call) and the calibrator turns the best
-    combined score into ``confidence``, the probability that the passages answer the question; below the threshold
-    the answer is an abstention. The reader's gain is in knowing when the documents lack the answer ("absent" questions in
+    combined score, with the highlighter's evidence over the heuristic's best four (``marker``), into
+    ``confidence``, the probability that the passages answer the question; below the threshold the answer is an
+    abstention. The reader's gain is in knowing when the documents lack the answer ("absent" questions in
     ``citebot eval squad --absent``), the heuristic's in choosing the sentence on news articles.
     """
 
@@ -102,7 +116,7 @@ class GuardedAnswerer(ReaderAnswerer):
         cands = self.heuristic.candidates(question, passages)
         top, logits = self.read(question, passages, cands[:self.settings.guard_candidates])
         best = float(self.calibrator.scores([c.score for c in top], logits).max()) if top else None
-        confidence = self.confidence(best)
+        confidence = self.confidence(best, self.span(question, cands))
         heuristic = self.heuristic.answer(question, passages, cands)
         if heuristic.abstained or confidence < self.threshold:
             return Answer.abstain(question, passages, self.name, confidence=confidence)

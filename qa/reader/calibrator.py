@@ -1,36 +1,40 @@
 """From the reader's logits and the heuristic's evidence to a ranking and one calibrated probability.
 
 Ranking: each candidate sentence scores ``heuristic + reader_weight * reader logit``; the heuristic score already
-holds the retrieval evidence (cosine, idf-weighted word coverage, answer type, passage rank). Confidence: Platt
-scaling of the best candidate's score into the probability that it holds the answer (Kamath, Jia and Liang,
-"Selective Question Answering under Domain Shift", ACL 2020: a small calibrator predicting whether the answer is
-right). All four numbers are fit on SQuAD articles the reader never saw (``qa.reader.fit``) and stored as plain
-JSON beside the model.
+holds the retrieval evidence (cosine, idf-weighted word coverage, answer type, passage rank). Confidence: logistic
+regression of the best candidate's score and the highlighter's evidence (``span``: how clearly the best of the
+heuristic's first sentences holds words that answer the question, 0 where it marks none) into the probability that
+the chosen sentence holds the answer (Kamath, Jia and Liang, "Selective Question Answering under Domain Shift", ACL
+2020: a small calibrator predicting whether the answer is right). All the numbers are fit on SQuAD articles the
+reader and the highlighter never saw (``qa.reader.fit``) and stored as plain JSON beside the model.
 """
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from index.errors import check_range
+from index.errors import ModelError, check_range
 
 from .files import read_versioned_json
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
+SPAN_TOP = 4  # the heuristic's best sentences the highlighter reads (as qa.reader.rerank orders them)
 FILE = "calibrator.json"
 
 
 @dataclass(frozen=True)
 class Calibrator:
     reader_weight: float      # weight of the reader's logit next to the heuristic score
-    scale: float              # Platt scaling of the best score ...
+    scale: float              # logistic regression of the best score (and span_weight's evidence) ...
     bias: float               # ... into a probability
     threshold: float          # abstain below this probability (chosen on held-out data, see the model card)
     low_margin: float = 0.1   # answers within this much above the threshold are flagged "low confidence"
+    span_weight: float = 0.0  # weight of the highlighter's evidence (``span_evidence``); 0: not used
 
     def __post_init__(self) -> None:
         check_range("reader_weight", self.reader_weight, lo=0.0)
@@ -40,20 +44,43 @@ class Calibrator:
         """The ranking score of each candidate."""
         return np.asarray(heuristic, dtype=np.float64) + self.reader_weight * np.asarray(logits, dtype=np.float64)
 
-    def probability(self, score: float | np.ndarray) -> float | np.ndarray:
-        """Probability that a candidate with this (best) score holds the answer."""
-        return 1.0 / (1.0 + np.exp(-(self.scale * np.asarray(score, dtype=np.float64) + self.bias)))
+    @property
+    def uses_span(self) -> bool:
+        return self.span_weight != 0.0
+
+    def probability(self, score: float | np.ndarray, span: float | np.ndarray | None = None) -> float | np.ndarray:
+        """Probability that a candidate with this (best) score holds the answer, given the highlighter's evidence
+        ``span`` (``span_evidence``; needed when ``uses_span``)."""
+        z = self.scale * np.asarray(score, dtype=np.float64) + self.bias
+        if self.uses_span:
+            if span is None:
+                raise ValueError("this calibrator weighs the highlighter's evidence (span_weight "
+                                 f"{self.span_weight}); pass span=span_evidence(...)")
+            z = z + self.span_weight * np.asarray(span, dtype=np.float64)
+        return 1.0 / (1.0 + np.exp(-z))
 
     def to_json(self, extra: dict | None = None) -> str:
         body = {"format_version": FORMAT_VERSION, "reader_weight": self.reader_weight, "scale": self.scale,
-                "bias": self.bias, "threshold": self.threshold, "low_margin": self.low_margin, **(extra or {})}
+                "bias": self.bias, "span_weight": self.span_weight, "span_top": SPAN_TOP, "threshold": self.threshold,
+                "low_margin": self.low_margin, **(extra or {})}
         return json.dumps(body, indent=1) + "\n"
 
     @classmethod
     def load(cls, folder: str | os.PathLike) -> "Calibrator":
-        d = read_versioned_json(Path(folder) / FILE, "reader calibrator", FORMAT_VERSION)
+        d = read_versioned_json(Path(folder) / FILE, "reader calibrator", FORMAT_VERSION,
+                                "refit it: python -m qa.reader.pipeline --refit --out FOLDER, or answer without the "
+                                "reader: --answerer heuristic")
+        if int(d.get("span_top", SPAN_TOP)) != SPAN_TOP:
+            raise ModelError(f"reader calibrator {Path(folder) / FILE} was fit on the highlighter's best "
+                             f"{d['span_top']} sentences; this citebot reads {SPAN_TOP}: refit it")
         return cls(float(d["reader_weight"]), float(d["scale"]), float(d["bias"]), float(d["threshold"]),
-                   float(d.get("low_margin", 0.1)))
+                   float(d.get("low_margin", 0.1)), float(d.get("span_weight", 0.0)))
+
+
+def span_evidence(margins: Sequence[float] | np.ndarray) -> float:
+    """The highlighter's evidence for a question: the largest margin over "no answer here" among the heuristic's
+    best SPAN_TOP sentences, 0 where it would mark words in none of them (its marks need a margin above 0)."""
+    return max(0.0, float(np.max(margins))) if len(margins) else 0.0
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-2, iterations: int = 50) -> tuple[np.ndarray, float]:

@@ -11,8 +11,9 @@ TEMPLATE = """# citebot reader
 A cross-encoder that reads a question against one candidate sentence (followed by the sentence before it, as
 context) and scores whether the sentence answers the question. citebot's reader answerer (`--answerer reader`)
 adds `reader_weight` × its logit to the heuristic sentence score to rank the heuristic's best 6 candidates, turns
-the best score into the probability that the chosen sentence holds the answer (Platt scaling), and abstains below
-the calibrated threshold; all four numbers are in `calibrator.json`. citebot's default answerer
+the best score, with the highlighter's evidence, into the probability that the chosen sentence holds the answer
+(logistic regression), and abstains below
+the calibrated threshold; all five numbers are in `calibrator.json`. citebot's default answerer
 (`--answerer guarded`) uses the same probability and threshold only to decide whether to answer; the heuristic
 chooses and quotes the sentences, the first of them with the highlighter (qa/reader/highlighter/README.md).
 
@@ -43,26 +44,35 @@ negatives, a span head) were compared on the held-out fold: none separates unans
 what a change of seed gives (docs/reader-sweep.md).
 
 ## Held-out figures
-Fold B of the public dev file ({fold_b}: {questions} questions, {answerable} answerable), which the reader never
-saw. Every paragraph is indexed as a document and each question is retrieved as `citebot ask` does (hybrid, k=5,
-the heuristic's best 6 sentences as candidates). The figures are article-level cross-validated: each article's
-confidences come from a calibrator (reader weight and Platt scaling) fit on the other three.
+Fold B of the public dev file ({fold_b}: {questions} questions), which the reader and the highlighter never saw.
+Its paragraphs are indexed as documents except a fifth, left out (the ones `citebot eval squad --absent 0.2` leaves
+out): the {absent} questions about those are on topic but not answerable from the documents; of the others,
+{answerable} are answerable and the rest are SQuAD 2.0's adversarial unanswerable questions. Each question is
+retrieved as `citebot ask` does (hybrid, k=5, the heuristic's best 6 sentences as candidates). The figures are
+article-level cross-validated: each article's confidences come from a calibrator (reader weight, then logistic
+regression of the best combined score and the highlighter's evidence) fit on the other three.
 
-| held-out figure | reader + heuristic (int8) | same, float32 graph | heuristic alone | reader alone |
+| held-out figure | reader answerer (int8) | guarded answerer (default) | heuristic alone | reader alone |
 | --- | ---: | ---: | ---: | ---: |
-| chosen sentence holds the answer (answerable) | {top8} | {top32} | {toph} | {topr} |
-| AUC of confidence, answerable vs unanswerable | {auc8} | {auc32} | {auch} | |
-| abstention on unanswerable at the threshold | {abst8} | {abst32} | | |
-| false abstention at the threshold | {fa8} | {fa32} | | |
+| chosen sentence holds the answer (answerable) | {top8} | {toph} (the heuristic's) | {toph} | {topr} |
+| AUC of confidence, answerable vs SQuAD's unanswerable | {auc8} | {gauc} | {auch} | |
+| AUC of confidence, answerable vs about a left-out paragraph | {aabs8} | {gabs} | | |
+| abstention on SQuAD's unanswerable at the threshold | {abst8} | {gabst} | | |
+| abstention on questions about a left-out paragraph | {absent8} | {gabsent} | | |
+| false abstention at the threshold | {fa8} | {gfa} | | |
 
-Reader weight {weight}. {guarded}
+The guarded answerer reads only the heuristic's best {gn} sentences for its confidence. Reader weight {weight};
+weight of the highlighter's evidence {span_weight} (the largest margin by which the highlighter finds words
+answering the question in one of the heuristic's best 4 sentences, 0 where it finds none). The float32 graph,
+measured when the model was exported: top-1 {top32}, AUC {auc32} (int8 may lose at most 0.01 of either).
 
-What this reader does not do: it does not separate SQuAD 2.0's adversarial unanswerable
-questions from answerable ones better than the heuristic score (AUC above); its gain is in choosing the sentence.
+What this reader does not do: it does not separate SQuAD 2.0's adversarial unanswerable questions from
+answerable ones better than the heuristic score (AUC above); its gains are in choosing the sentence and in
+refusing questions whose paragraph is not in the documents.
 
 Threshold {threshold}: the highest that abstains on at most 5 % of the answerable held-out questions, for the
-reader answerer's confidence and for the guarded answerer's, both out of fold and as the shipped calibrator (fit on
-all of fold B) scores them.
+reader answerer's confidence and for the guarded answerer's, out of fold and as the shipped calibrator (fit on all
+of fold B) scores them, with a fifth of the paragraphs left out and with every paragraph indexed.
 
 ## Retrain
     make reader          # = .venv/bin/citebot train-reader --out qa/reader/model
@@ -76,6 +86,7 @@ def write_card(folder: Path, summary: dict, fig8: dict, fig32: dict, graph_bytes
     s = summary["settings"]
     folds = summary.get("dev_folds") or {"train": [], "held_out": []}
     machine = machine_name(summary)
+    guarded = fig8.get("guarded", {})
     body = TEMPLATE.format(
         kind_notes=kind_notes(s.get("pairs")), machine=machine,
         size_mb=graph_bytes / 1e6, max_tokens=s.get("max_tokens", 96), fold_a=", ".join(folds["train"]),
@@ -83,27 +94,18 @@ def write_card(folder: Path, summary: dict, fig8: dict, fig32: dict, graph_bytes
         kinds=", ".join(f"{k} {v}" for k, v in sorted(summary["pairs_by_kind"].items())),
         steps=summary["steps"], batch=s["batch_size"], epochs=s["epochs"], lr=s["learning_rate"],
         warmup=s["warmup_ratio"], seed=s["seed"], minutes=summary["train_seconds"] / 60, loss=summary["final_loss"],
-        questions=fig8["questions"], answerable=fig8["answerable"], auc8=fig8["auc_confidence"],
-        auc32=fig32["auc_confidence"], auch=fig8["auc_heuristic"], top8=fig8["top1_holds_answer_reader"],
-        top32=fig32["top1_holds_answer_reader"], toph=fig8["top1_holds_answer_heuristic"],
-        abst8=fig8["abstention_unanswerable"], abst32=fig32["abstention_unanswerable"],
-        fa8=fig8["false_abstention"], fa32=fig32["false_abstention"], threshold=fig8["threshold"],
-        topr=fig8["top1_holds_answer_reader_alone"], weight=fig8["reader_weight"], guarded=guarded_note(fig8))
+        questions=fig8["questions"], answerable=fig8["answerable"], absent=fig8.get("absent", 0),
+        auc8=fig8["auc_confidence"], auc32=fig32["auc_confidence"], auch=fig8["auc_heuristic"],
+        top8=fig8["top1_holds_answer_reader"], top32=fig32["top1_holds_answer_reader"],
+        toph=fig8["top1_holds_answer_heuristic"], abst8=fig8["abstention_unanswerable"],
+        aabs8=fig8.get("auc_absent"), absent8=fig8.get("abstention_absent"), fa8=fig8["false_abstention"],
+        threshold=fig8["threshold"], topr=fig8["top1_holds_answer_reader_alone"], weight=fig8["reader_weight"],
+        span_weight=fig8.get("span_weight", 0.0), gn=guarded.get("candidates"), gauc=guarded.get("auc_confidence"),
+        gabs=guarded.get("auc_absent"), gabst=guarded.get("abstention_unanswerable"),
+        gabsent=guarded.get("abstention_absent"), gfa=guarded.get("false_abstention"))
     path = folder / "README.md"
     path.write_text(body, encoding="utf-8")
     return path
-
-
-def guarded_note(fig: dict) -> str:
-    """The default (guarded) answerer's figures: it reads only the heuristic's best few sentences for its
-    confidence."""
-    g = fig.get("guarded")
-    if not g:
-        return "The guarded answerer's own figures were not measured with this calibrator."
-    return (f"The default answerer (`guarded`) reads only the heuristic's best {g['candidates']} sentences for its "
-            f"confidence (faster; the quoted sentences are the heuristic's): AUC {g['auc_confidence']}, abstention "
-            f"on unanswerable {g['abstention_unanswerable']}, false abstention {g['false_abstention']} at the same "
-            f"threshold, out of fold.")
 
 
 def machine_name(summary: dict) -> str:

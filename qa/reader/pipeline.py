@@ -47,7 +47,8 @@ def train_reader(train_files=None, dev_file=None, out="build/reader/model", work
 def package(work: str, out: str, fit_limit: int | None = None,
             max_quantisation_loss: float = MAX_QUANTISATION_LOSS) -> str:
     """Export ``work/torch`` to int8 ONNX, fit the calibrator on the held-out fold, write ``out`` and its card."""
-    from .fit import ask_all, fit, read_all
+    from .fit import ABSENT_SHARE, ask_all, fit, read_all
+    from .highlight import get_highlighter
     from .model import Reader
 
     work_dir = Path(work)
@@ -63,14 +64,16 @@ def package(work: str, out: str, fit_limit: int | None = None,
     with tempfile.TemporaryDirectory(prefix="citebot-reader-") as tmp:
         graph8 = quantize(graph32, tmp)
         t0 = time.time()
-        asked = ask_all(dev_file, held_out, limit=fit_limit)
+        asked = ask_all(dev_file, held_out, limit=fit_limit, absent=ABSENT_SHARE)
+        whole = ask_all(dev_file, held_out, limit=fit_limit)
         write_model(Path(tmp) / "fp32", graph32, tokenizer, {})
-        fp32 = read_all(asked, Reader(Path(tmp) / "fp32"))
+        fp32 = read_all(asked, Reader(Path(tmp) / "fp32"), marker=get_highlighter())
         write_model(Path(tmp) / "int8", graph8, tokenizer, {})
-        int8 = read_all(asked, Reader(Path(tmp) / "int8"))
+        int8 = read_all(asked, Reader(Path(tmp) / "int8"), marker=get_highlighter())
+        int8_whole = read_all(whole, Reader(Path(tmp) / "int8"), marker=get_highlighter())
         log.info("held-out features collected in %.0f s", time.time() - t0)
     cal32, fig32 = fit(fp32)
-    cal8, fig8 = fit(int8)
+    cal8, fig8 = fit(int8, also=int8_whole)
     loss = max(fig32["auc_confidence"] - fig8["auc_confidence"],
                fig32["top1_holds_answer_reader"] - fig8["top1_holds_answer_reader"])
     if loss > max_quantisation_loss:
@@ -92,7 +95,8 @@ def package(work: str, out: str, fit_limit: int | None = None,
 def refit(out: str, fit_limit: int | None = None) -> str:
     """Fit the calibrator of the model in ``out`` again on its held-out fold, as retrieval now hands it candidates
     (after a change to retrieval or candidate scoring), and rewrite the card. The model itself is not touched."""
-    from .fit import ask_all, fit, read_all
+    from .fit import ABSENT_SHARE, ask_all, fit, read_all
+    from .highlight import get_highlighter
     from .model import Reader
 
     folder = Path(out)
@@ -101,7 +105,11 @@ def refit(out: str, fit_limit: int | None = None) -> str:
     if not summary or not summary["settings"].get("dev_file"):
         raise SettingError(f"{folder / META} does not say which held-out SQuAD file it was fit on")
     dev_file = summary["settings"]["dev_file"]
-    cal, fig = fit(read_all(ask_all(dev_file, dev_folds(dev_file)[1], limit=fit_limit), reader))
+    held_out = dev_folds(dev_file)[1]
+    asked = ask_all(dev_file, held_out, limit=fit_limit, absent=ABSENT_SHARE)
+    whole = ask_all(dev_file, held_out, limit=fit_limit)  # every paragraph indexed: its false abstention counts too
+    cal, fig = fit(read_all(asked, reader, marker=get_highlighter()),
+                   also=read_all(whole, reader, marker=get_highlighter()))
     before = json.loads((folder / CALIBRATOR_FILE).read_text(encoding="utf-8"))
     fig32 = before.get("held_out_float32", {})  # measured when the model was exported; not re-measured here
     (folder / CALIBRATOR_FILE).write_text(cal.to_json({"held_out": fig, "held_out_float32": fig32}),

@@ -11,16 +11,21 @@ from eval.report import fmt
 
 pytestmark = pytest.mark.slow
 
-# Answer and citation recall at issue 11's 0.93 since the default reached it (0.935, 2026-11-30; it was 0.9 before).
-GATES = {"answer_recall": 0.93, "citation_recall": 0.93, "exact_offsets": 1.0, "abstention": 0.8}
-# Gates the default answerer (guarded) does not meet yet. strict=True: the day one passes, CI fails until its
-# marker is removed, so a gate can never silently stay relaxed.
+# Issue 11's bars: answer and citation recall 0.93 (reached 0.935, 2026-11-30; 0.9 before) and abstention on the
+# out-of-corpus questions 0.70 at false abstention <= 0.05 (reached 0.706 / 0.022 when the highlighter's evidence
+# entered the confidence, 2026-11-30; 0.588 before, a strict xfail until then).
+GATES = {"answer_recall": 0.93, "citation_recall": 0.93, "exact_offsets": 1.0, "abstention": 0.70}
+MAX_FALSE_ABSTENTION = 0.05
+# Bars above the issue's that the default answerer (guarded) does not meet yet. strict=True: the day one passes, CI
+# fails until it moves into GATES, so a bar can never silently stay unmet.
 NOT_MET = {
-    "abstention": "0.59: on-topic questions whose detail the articles lack still get an answer",
+    "abstention": (0.8, "0.71: on-topic questions whose detail the articles lack still get an answer (calibrate's "
+                        "bar for the heuristic's settings)"),
 }
 # The reader answerer (--answerer reader), held at the level it reached when it shipped (0.870 answer recall,
-# 0.889 citation recall, 0.588 abstention, 0.022 false abstention): a guard against regressions, not the goal
-# (issue 11 asks for 0.93 / 0.93 / 0.70 at false abstention <= 0.05).
+# 0.889 citation recall, 0.588 abstention, 0.022 false abstention; 0.870 / 0.889 / 0.765 / 0.022 with the
+# highlighter's evidence): a guard against regressions, not the goal (issue 11 asks for 0.93 / 0.93 / 0.70 at false
+# abstention <= 0.05).
 READER_FLOORS = {"answer_recall": 0.85, "citation_recall": 0.85, "exact_offsets": 1.0, "abstention": 0.55}
 READER_MAX_FALSE_ABSTENTION = 0.05
 
@@ -32,17 +37,27 @@ def seeds_run(seeds_index):
     return run_gold(load_gold(), system)
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(reason=NOT_MET[n], strict=True)) if n in NOT_MET else n
-    for n in GATES])
-def test_seeds_eval_meets_the_gate(seeds_run, name):
-    s = seeds_run.scores
-    gate = GATES[name]
+def check_gate(run, name: str, gate: float) -> None:
+    s = run.scores
     failed = [f"{name} {fmt(getattr(s, name), 'rate')} < {gate}"] \
         if getattr(s, name) is None or getattr(s, name) < gate else []
-    listed = [f"{r.item.id}: {'; '.join(v.reasons)}" for r, v in zip(seeds_run.results, seeds_run.verdicts)
-              if v.failed]
+    listed = [f"{r.item.id}: {'; '.join(v.reasons)}" for r, v in zip(run.results, run.verdicts) if v.failed]
     assert not failed, ", ".join(failed) + "\nfailed questions:\n" + "\n".join(listed)
+
+
+@pytest.mark.parametrize("name", list(GATES))
+def test_seeds_eval_meets_the_gate(seeds_run, name):
+    check_gate(seeds_run, name, GATES[name])
+
+
+def test_seeds_eval_keeps_false_abstention_within_the_bound(seeds_run):
+    assert seeds_run.scores.false_abstention <= MAX_FALSE_ABSTENTION
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(reason=NOT_MET[n][1], strict=True))
+                                  for n in NOT_MET])
+def test_seeds_eval_meets_the_bar_above_the_issues(seeds_run, name):
+    check_gate(seeds_run, name, NOT_MET[name][0])
 
 
 @pytest.fixture(scope="module")

@@ -183,3 +183,29 @@ def test_lead_with_keeps_every_sentence_the_heuristic_chose_and_its_best_second(
     assert led[:2] == [outsider, chosen[0]] and len(led) == 3  # max_sentences: the last one gives way
     tight = ExtractiveAnswerer(open_index(ix), ExtractiveSettings(max_chars=50))
     assert tight.lead_with(outsider, chosen)[:2] == [outsider, chosen[0]]  # the best is kept even past max_chars
+
+
+def test_the_highlighters_evidence_raises_the_confidence_where_the_calibrator_weighs_it(news_index):
+    import dataclasses
+
+    from index.errors import SettingError
+    from qa import ExtractiveAnswerer, GuardedAnswerer
+
+    from .test_rerank import Margins
+
+    q = "When is the library open?"
+    _, ix = news_index
+    index = open_index(ix)
+    passages = retrieve(q, k=3, index_dir=ix)
+    weighed = dataclasses.replace(CAL, span_weight=0.5)
+    with pytest.raises(SettingError, match="span_weight 0.5"):
+        GuardedAnswerer(index, KeywordReader("no-such-word"), weighed)
+    best = [c.text for c in ExtractiveAnswerer(index).candidates(q, passages)]
+    sure = Margins({best[3]: 6.0, best[0]: -2.0})  # the evidence is the largest margin among the best 4, at least 0
+    plain = GuardedAnswerer(index, KeywordReader("no-such-word"), CAL, marker=sure).answer(q, passages)
+    ans = GuardedAnswerer(index, KeywordReader("no-such-word"), weighed, marker=sure).answer(q, passages)
+    assert sure.asked[-1] == best[:4]
+    assert ans.confidence == pytest.approx(1 / (1 + 1 / (plain.confidence / (1 - plain.confidence)) * np.exp(-3.0)),
+                                           abs=1e-3)
+    unsure = GuardedAnswerer(index, KeywordReader("no-such-word"), weighed, marker=Margins({})).answer(q, passages)
+    assert unsure.confidence == pytest.approx(plain.confidence, abs=1e-4)  # no words marked: evidence 0
