@@ -88,7 +88,7 @@ def write_card(folder: Path, summary: dict, fig8: dict, fig32: dict, graph_bytes
     machine = machine_name(summary)
     guarded = fig8.get("guarded", {})
     body = TEMPLATE.format(
-        kind_notes=kind_notes(s.get("pairs")), machine=machine,
+        kind_notes=kind_notes(s.get("pairs"), summary.get("kind_notes")), machine=machine,
         size_mb=graph_bytes / 1e6, max_tokens=s.get("max_tokens", 96), fold_a=", ".join(folds["train"]),
         fold_b=", ".join(folds["held_out"]), pairs=summary["pairs"], positives=summary["positives"],
         kinds=", ".join(f"{k} {v}" for k, v in sorted(summary["pairs_by_kind"].items())),
@@ -127,9 +127,12 @@ KINDS = """- paragraph: the paragraph's other sentences, the {hard} sharing most
   words."""
 
 
-def kind_notes(recorded: dict | None) -> str:
+def kind_notes(recorded: dict | None, written: list[str] | None = None) -> str:
     """What each kind of negative is, with the numbers of the mix the model was trained with; a model trained before
-    the mix was recorded (``PairSettings``) gets no numbers, rather than today's defaults."""
+    the mix was recorded (``PairSettings``) gets the lines its first card gave (``written``, kept in its training
+    summary as ``kind_notes``) or none, rather than today's defaults."""
+    if written:
+        return "\n".join(written)
     if recorded is None:
         return ("- the other kinds are negatives (the mix was not recorded with this model; "
                 "qa/reader/pairs.py describes each kind).")

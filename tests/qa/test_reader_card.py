@@ -33,3 +33,9 @@ def test_a_model_trained_before_the_mix_was_recorded_gets_no_invented_numbers(tm
     text = card(tmp_path, summary())
     assert "the mix was not recorded with this model" in text
     assert "sharing most words" not in text
+
+
+def test_a_model_trained_before_the_mix_was_recorded_keeps_the_lines_its_first_card_gave(tmp_path):
+    written = ["- paragraph: the two sharing most words with the question;", "- other: another article's sentence."]
+    text = card(tmp_path, {**summary(), "kind_notes": written})
+    assert "\n".join(written) in text and "the mix was not recorded" not in text
