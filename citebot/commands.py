@@ -42,7 +42,8 @@ def register(sub) -> None:
                        help="retries after a failed LLM request (default: $CITEBOT_LLM_RETRIES or 1)")
         q.add_argument("--answerer", default=None,
                        help="guarded (the sentence score's answer, its first sentence chosen with the trained "
-                            "highlighter, abstaining when the trained reader finds no answer likely), heuristic (the sentence score alone) or reader (re-ranked by the reader); "
+                            "highlighter, abstaining when the trained reader finds no answer likely), heuristic "
+                            "(the sentence score alone) or reader (re-ranked by the reader); "
                             "default: $CITEBOT_ANSWERER or guarded")
         q.add_argument("--min-confidence", type=float, metavar="P",
                        help="reader, guarded: abstain below this probability, 0-1 (default: the calibrated threshold); "

@@ -55,9 +55,8 @@ def make_answerer(index, answerer: str = DEFAULT_ANSWERER, settings: ExtractiveS
     if answerer == "heuristic":
         return ExtractiveAnswerer(index, settings)
     from .reader.calibrator import Calibrator
-    from .reader.model import get_reader
-
     from .reader.highlight import get_highlighter
+    from .reader.model import get_reader
     from .reader.rerank import order_of
 
     reader = get_reader()

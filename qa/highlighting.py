@@ -10,6 +10,7 @@ import dataclasses
 from collections.abc import Sequence
 
 from .protocols import Answerer, Marker
+from .sources import moved
 from .types import Answer, Passage
 
 
@@ -37,13 +38,9 @@ def highlight(answer: Answer, marker: Marker) -> Answer:
     if not marked:
         return answer
     cited, m = max(marked, key=lambda cm: cm[1].margin)
-    words = cited.text[m.start:m.end]
     at = answer.text.find(cited.text)
-    if at >= 0:
-        span: tuple[int, int] | None = (at + m.start, at + m.end)
-    else:  # the answer text words it differently: mark the words where they occur once
-        at = answer.text.find(words)
-        span = (at, at + len(words)) if at >= 0 and answer.text.count(words) == 1 else None
+    # where the answer text words it differently: the marked words where they occur once
+    span = (at + m.start, at + m.end) if at >= 0 else moved(cited.text, (m.start, m.end), answer.text)
     citations = [dataclasses.replace(c, highlight=(m.start, m.end)) if c is cited else c
                  for c in answer.citations]
     return dataclasses.replace(answer, citations=citations, highlight=span)

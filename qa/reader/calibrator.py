@@ -21,9 +21,10 @@ import numpy as np
 from index.errors import ModelError, check_range
 
 from .files import read_versioned_json
+from .rerank import TOP
 
 FORMAT_VERSION = 3
-SPAN_TOP = 4  # the heuristic's best sentences the highlighter reads (as qa.reader.rerank orders them)
+SPAN_TOP = TOP  # the heuristic's best sentences the highlighter reads, the same qa.reader.rerank orders
 FILE = "calibrator.json"
 
 
