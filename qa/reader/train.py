@@ -97,7 +97,8 @@ def train(s: TrainSettings, out_dir: str | os.PathLike, base_model: str | os.Pat
     model = CrossEncoder(str(base_model), num_labels=1, max_length=MAX_TOKENS, local_files_only=True,
                          device=s.device)
     out = Path(out_dir)
-    args = CrossEncoderTrainingArguments(**trainer_arguments(s, out), warmup_ratio=s.warmup_ratio)
+    # a float warmup_steps below 1 is a share of the steps (transformers 5; warmup_ratio is deprecated there)
+    args = CrossEncoderTrainingArguments(**trainer_arguments(s, out), warmup_steps=s.warmup_ratio)
     trainer = CrossEncoderTrainer(model=model, args=args, train_dataset=ds, loss=BinaryCrossEntropyLoss(model))
     t0 = time.time()
     result = trainer.train()
