@@ -34,7 +34,7 @@ eval: install
 	$(BIN)/citebot eval
 	$(BIN)/citebot eval squad $(SQUAD)
 
-# Retrain the reader from the packaged MiniLM weights on ../shared/data (about 45 minutes on 2 CPU cores)
+# Retrain the reader from the packaged MiniLM weights on ../shared/data (about 43 minutes on 2 CPU cores)
 reader: install
 	$(BIN)/citebot train-reader --out qa/reader/model
 
