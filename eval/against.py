@@ -17,7 +17,7 @@ from index.errors import CitebotError
 
 from .chart import HIGHER, LOWER
 from .gold import GoldItem
-from .metrics import by_kind, dedupe, reciprocal_rank, score
+from .metrics import by_kind, dedupe, reciprocal_rank, score, sign_test
 from .records import CitationRecord, EvalReport, QuestionResult, RunResult, Scores, Verdict
 from .report import METRICS, value
 
@@ -94,6 +94,11 @@ class RunChange:
     @property
     def flagged(self) -> tuple[MetricChange, ...]:
         return tuple(m for m in self.metrics if m.flagged)
+
+    @property
+    def verdict_p(self) -> float:
+        """Sign test of the questions that changed verdict: how likely a split this uneven is by chance."""
+        return sign_test(len(self.now_failing), len(self.now_passing))
 
 
 @dataclass(frozen=True)

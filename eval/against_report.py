@@ -58,6 +58,7 @@ def against_json(c: Comparison) -> dict:
                                    "flagged": m.flagged} for m in r.metrics],
                       "now_failing": [flip_json(f) for f in r.now_failing],
                       "now_passing": [flip_json(f) for f in r.now_passing],
+                      "verdict_sign_test_p": round(r.verdict_p, 4),
                       "ranked_lower": [rank_json(m) for m in r.ranked_lower],
                       "ranked_higher": [rank_json(m) for m in r.ranked_higher]} for r in c.runs]}
 
@@ -84,6 +85,14 @@ def md_ranks(title: str, changes: tuple[RankChange, ...]) -> list[str]:
                              f"{rank_text(m.rank_now)}" for m in changes])
 
 
+def verdict_line(r: RunChange) -> str:
+    """How the flips split, with a sign test: a drop of one or two questions on a small gold set is often noise."""
+    p = r.verdict_p
+    reading = "unlikely to be chance" if p < 0.05 else "within what chance gives"
+    return (f"Verdicts changed: {len(r.now_failing)} now failing, {len(r.now_passing)} now passing; sign test "
+            f"p = {p:.3f} ({reading}).")
+
+
 def md_run(r: RunChange) -> list[str]:
     config = r.config_now if r.config_now == r.config_before else f"{r.config_before} → {r.config_now}"
     lines = [f"### {r.name} ({config})", "", "| metric | before | after | change | |", "|---|---:|---:|---:|---|"]
@@ -93,6 +102,8 @@ def md_run(r: RunChange) -> list[str]:
               *md_flips("now passing (failed before)", r.now_passing)]
     if not (r.now_failing or r.now_passing):
         lines += ["No question changed verdict.", ""]
+    else:
+        lines += [verdict_line(r), ""]
     lines += [*md_ranks("ranked lower now (rank of the first gold document, before → now)", r.ranked_lower),
               *md_ranks("ranked higher now (rank of the first gold document, before → now)", r.ranked_higher)]
     if not (r.ranked_lower or r.ranked_higher):
@@ -149,9 +160,10 @@ def id_lines(c: Comparison, groups, nothing: str) -> list[str]:
 
 
 def flip_lines(c: Comparison) -> list[str]:
-    """Per run: how many questions flipped each way, with their ids (the Markdown has reasons)."""
-    return id_lines(c, lambda r: (("now fail", [f.id for f in r.now_failing]),
-                                  ("now pass", [f.id for f in r.now_passing])), "no question changed verdict")
+    """Per run: how many questions flipped each way, with their ids (the Markdown has reasons), and the sign test."""
+    lines = id_lines(c, lambda r: (("now fail", [f.id for f in r.now_failing]),
+                                   ("now pass", [f.id for f in r.now_passing])), "no question changed verdict")
+    return lines + [f"{r.name}: {verdict_line(r)}" for r in c.runs if r.now_failing or r.now_passing]
 
 
 def rank_lines(c: Comparison) -> list[str]:

@@ -75,6 +75,17 @@ def mean(values: Iterable[float | bool]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
+def sign_test(worse: int, better: int) -> float:
+    """Two-sided exact sign test (binomial, p = 1/2) of ``worse`` against ``better`` paired changes: the chance of
+    a split at least this uneven if each change were a coin toss. Ties (questions that did not change) do not count;
+    no change at all gives 1."""
+    if worse < 0 or better < 0:
+        raise ValueError(f"counts must be at least 0 (got {worse}, {better})")
+    n = worse + better
+    tail = sum(math.comb(n, k) for k in range(min(worse, better) + 1)) / 2 ** n
+    return min(1.0, 2 * tail)
+
+
 def percentile(values: Iterable[float], q: float) -> float | None:
     """Linear-interpolated percentile (q in 0..100), as numpy's default; None for no values."""
     xs = sorted(values)

@@ -8,6 +8,7 @@ import pytest
 
 import eval.suite
 from citebot.cli import main
+from eval import against_report
 from eval.against import (AgainstError, check_questions, compare, direction, metric_change, read_report)
 from eval.chart import HIGHER, LOWER
 from eval.records import EvalReport
@@ -216,6 +217,11 @@ def test_json_and_markdown_carry_the_comparison(tmp_path):
     assert "| answer recall | 0.500 | 0.000 | −0.500 | **WORSE** |" in md and "| hit@5 | 1.000 | 1.000 | 0 |  |" in md
     assert "| false abstention (answerable) | 0.000 | 0.500 | +0.500 | **WORSE** |" in md
     assert "`q1` Who is president? — now: abstained on an answerable question; before: passed" in md
+    # one question failing, one passing: the sign test reads it as chance (p = 1), in both files
+    assert section["runs"][0]["verdict_sign_test_p"] == 1.0 and "verdict_sign_test_p" in section["runs"][1]
+    assert "Verdicts changed: 1 now failing, 1 now passing; sign test p = 1.000 (within what chance gives)." in md
+    assert against_report.flip_lines(c)[-1] == ("citebot: Verdicts changed: 1 now failing, 1 now passing; sign test "
+                                                "p = 1.000 (within what chance gives).")
     assert "timings (ask p50/p95, index time) are shown but never flagged" in md
     assert "against" not in json.loads(json.dumps(to_json(after_report())))
     assert "Against an earlier report" not in to_markdown(after_report())

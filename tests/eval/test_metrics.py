@@ -144,3 +144,13 @@ def test_highlight_scores_against_hand_computed_values():
     assert m.score([exact], [m.judge(exact, read_source)]).highlight_exact == 1.0
     plain = m.score(RESULTS, [m.judge(r, read_source) for r in RESULTS])
     assert plain.highlight_marked is None and plain.highlight_f1 is None  # a system that marks nothing: n/a
+
+
+def test_sign_test_against_hand_computed_binomial_tails():
+    assert m.sign_test(0, 0) == 1.0                          # nothing changed
+    assert m.sign_test(1, 1) == 1.0 and m.sign_test(1, 0) == 1.0
+    assert m.sign_test(5, 0) == pytest.approx(2 / 32)        # 2 x (1/2)^5
+    assert m.sign_test(0, 5) == m.sign_test(5, 0)            # two-sided: symmetric
+    assert m.sign_test(10, 2) == pytest.approx(2 * (1 + 12 + 66) / 4096)   # C(12,0..2) / 2^12, doubled
+    with pytest.raises(ValueError, match="at least 0"):
+        m.sign_test(-1, 2)
