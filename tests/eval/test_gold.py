@@ -29,6 +29,23 @@ def test_seed_gold_set_covers_what_the_issue_asks():
     assert all(i.evidence for i in items if i.answerable)
 
 
+@pytest.mark.parametrize("gold", sorted(DEFAULT_GOLD.parent.glob("*.jsonl")), ids=lambda p: p.name)
+def test_every_shipped_gold_file_quotes_its_articles(gold):
+    """Each answerable question's evidence is a verbatim sentence of a document it names, and that evidence holds one
+    of its answers: gold written from the articles, checkable by anyone."""
+    from qa.textmatch import contains_answer
+
+    items = load_gold(gold)
+    stems = {p.stem for p in SEEDS.glob("*.txt")}
+    check_docs(items, stems, str(gold))
+    ids = [i.id for i in items]
+    assert len(ids) == len(set(ids))
+    for i in (i for i in items if i.answerable):
+        texts = [(SEEDS / f"{d}.txt").read_text(encoding="utf-8") for d in i.docs]
+        assert any(i.evidence in t for t in texts), i.id
+        assert contains_answer(i.evidence, i.answers), i.id
+
+
 def test_loads_a_valid_file_and_skips_blank_lines(tmp_path):
     other = dict(GOOD, id="x2", kind="unanswerable", answers=[], docs=[], evidence="")
     items = load_gold(write(tmp_path, GOOD, "", other))
