@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import math
 import statistics
 import sys
 import tempfile
@@ -124,15 +123,6 @@ def abstains(t: Table, w: Weights) -> np.ndarray:
     return ~t.valid[:, 0] | (top < s.min_evidence) | (dense < s.min_dense)
 
 
-def sign_p(gains: int, losses: int) -> float:
-    """Two-sided exact sign test of gains against losses."""
-    n = gains + losses
-    if n == 0:
-        return 1.0
-    tail = sum(math.comb(n, i) for i in range(min(gains, losses) + 1)) / 2 ** n
-    return min(1.0, 2 * tail)
-
-
 def check_order(ix, asked: list[Asked], t: Table) -> None:
     """The numpy score gives ExtractiveAnswerer.candidates' scores and order (first CHECKED questions)."""
     from qa.extractive import ExtractiveAnswerer
@@ -158,6 +148,8 @@ def label(w: Weights) -> str:
 
 def sweep(t: Table, top: int) -> Weights:
     """Prints the top-1 table; returns the best weights (highest top-1 over all questions)."""
+    from eval.metrics import sign_test as sign_p  # two-sided exact sign test of gains against losses
+
     current = current_weights()
     grid = list(itertools.product(LEXICAL, TYPE_PENALTY, RANK))
     hits = {w: top1_hits(t, w) for w in {*grid, current}}
