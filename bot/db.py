@@ -43,6 +43,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX seen_events_seen_at ON seen_events (seen_at)",
     ),
+    (  # 2: a refusal's "closest passage, not confirmed" (qa.Answer.closest), as JSON citations like ``citations``
+        "ALTER TABLE answers ADD COLUMN closest TEXT NOT NULL DEFAULT '[]'",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

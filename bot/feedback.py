@@ -50,6 +50,7 @@ class FeedbackRecord:
     citations: tuple[Citation, ...]
     asker_id: str | None
     answered_at: float
+    closest: tuple[Citation, ...] = ()  # a refusal's closest passage as shown, not confirmed as an answer
 
 
 class FeedbackStore:
@@ -61,13 +62,14 @@ class FeedbackStore:
     def record_answer(self, answer: Answer, asked: Asked) -> str:
         """Store an answer before it is posted; returns the id the feedback buttons carry."""
         answer_id = uuid.uuid4().hex
-        citations = json.dumps([asdict(c) for c in answer.citations], ensure_ascii=False)
+        citations, closest = (json.dumps([asdict(c) for c in cs], ensure_ascii=False)
+                              for cs in (answer.citations, answer.closest))
         with db.opened(self.path) as conn:
             conn.execute(
                 "INSERT INTO answers (id, created_at, team_id, channel_id, thread_ts, asker_id, question, asked,"
-                " answer, abstained, citations) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " answer, abstained, citations, closest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (answer_id, self.clock(), asked.team, asked.channel, asked.thread_ts, asked.user, asked.question,
-                 asked.asked, answer.text, int(answer.abstained), citations))
+                 asked.asked, answer.text, int(answer.abstained), citations, closest))
         return answer_id
 
     def record_vote(self, answer_id: str, user: str, vote: str, channel: str | None = None,
@@ -96,10 +98,15 @@ class FeedbackStore:
         with db.opened(self.path) as conn:
             rows = conn.execute(
                 "SELECT f.answer_id, f.vote, f.user_id, f.channel_id, f.message_ts, f.updated_at, a.question,"
-                " a.asked, a.answer, a.abstained, a.citations, a.asker_id, a.created_at"
+                " a.asked, a.answer, a.abstained, a.citations, a.asker_id, a.created_at, a.closest"
                 " FROM feedback f JOIN answers a ON a.id = f.answer_id ORDER BY f.updated_at, f.rowid").fetchall()
-        return [FeedbackRecord(*r[:9], bool(r[9]), tuple(Citation(**c) for c in json.loads(r[10])), r[11], r[12])
-                for r in rows]
+        return [FeedbackRecord(*r[:9], bool(r[9]), _citations(r[10]), r[11], r[12], _citations(r[13])) for r in rows]
+
+
+def _citations(stored: str) -> tuple[Citation, ...]:
+    """Citations stored as JSON objects (``asdict``), their highlight offsets a tuple again."""
+    return tuple(Citation(**{**c, "highlight": tuple(c["highlight"]) if c.get("highlight") else None})
+                 for c in json.loads(stored))
 
 
 def _counts(conn, answer_id: str) -> VoteCounts:

@@ -92,10 +92,15 @@ def status(text: str) -> SlackMessage:
     return SlackMessage(trim(text, FALLBACK_CHARS), (section(trim(text, SECTION_CHARS)),))
 
 
-def source_line(c: Citation) -> str:
+def cited_title(c: Citation) -> str:
+    """The cited document's title in bold (its file name where it has none), with its date."""
     title = c.title.strip() or os.path.basename(c.source) or c.doc_id
     date = f" ({c.date})" if c.date else ""
-    return f"[{c.n}] *{escape(trim(title, 150))}*{date} — {escape(in_quotes(trim(c.text, QUOTE_CHARS)))}"
+    return f"*{escape(trim(title, 150))}*{date}"
+
+
+def source_line(c: Citation) -> str:
+    return f"[{c.n}] {cited_title(c)} — {escape(in_quotes(trim(c.text, QUOTE_CHARS)))}"
 
 
 def sources_blocks(citations: Sequence[Citation]) -> list[dict]:
@@ -138,9 +143,21 @@ def answer_blocks(answer: Answer, header: str | None = None) -> list[dict]:
         blocks.append(context(f"_Note: {escape(answer.notice)}_"))
     if answer.citations and not answer.abstained:
         blocks.extend(sources_blocks(answer.citations))
+    if answer.abstained and answer.closest:
+        blocks.extend(section(piece) for piece in split_text(closest_text(answer)))
     if answer.abstained and answer.passages:
         blocks.append(context(related_line(answer)))
     return blocks
+
+
+def closest_text(answer: Answer) -> str:
+    """An abstention's closest sentences (the heuristic would have quoted them; the reader was not confident), each
+    with its document, under a heading that says they are not confirmed as an answer."""
+    how = "" if answer.confidence is None else f" (confidence {answer.confidence:.2f})"
+    lines = [f"_Closest passage, not confirmed as an answer{how}:_"]
+    for c in answer.closest:
+        lines.append(f"> {escape(in_quotes(trim(c.text, QUOTE_CHARS)))} — {cited_title(c)}")
+    return "\n".join(lines)
 
 
 def answer_sections(answer: Answer) -> list[str]:

@@ -66,7 +66,8 @@ def help_text(history: History | None = None) -> str:
              "Tips:",
              "  Ask one question per line about the indexed documents.",
              "  Answers cite the passages they quote as [n], listed under Sources; when nothing answers the",
-             "  question, citebot says so and lists related passages instead.",
+             "  question, citebot says so and lists related passages instead (and the closest passage, not",
+             "  confirmed as an answer, where only the reader doubted it).",
              "  An empty line does nothing."]
     if history is not None:
         lines.append(f"  Up and down arrows recall earlier questions (kept in {history.path}).")

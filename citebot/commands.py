@@ -136,13 +136,21 @@ def _render(answer, as_json: bool) -> str:
                            "low_confidence": answer.low_confidence, "notice": answer.notice,
                            "highlight": _highlight_json(answer),
                            "citations": [asdict(c) for c in answer.citations],
+                           "closest": [asdict(c) for c in answer.closest],
                            "related": [{"doc_id": p.doc_id, "title": p.title, "date": p.date, "source": p.source}
                                        for p in related]}, ensure_ascii=False, indent=1)
-    lines = [_marked(answer.text, answer.highlight, bold=sys.stdout.isatty() and not os.environ.get("NO_COLOR"))]
+    bold = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    lines = [_marked(answer.text, answer.highlight, bold)]
     if answer.notice:
         lines.insert(0, f"note: {answer.notice}")
     if answer.low_confidence:
         lines.append(f"(low confidence: {answer.confidence:.2f})")
+    if answer.closest:
+        lines.append(f"\nClosest passage, not confirmed as an answer ({_confidence(answer)}):")
+        for c in answer.closest:
+            quote = c.text if len(c.text) <= 300 else c.text[:297] + "…"
+            marked = _marked(quote, c.highlight if c.highlight and c.highlight[1] <= len(quote) else None, bold)
+            lines.append(f"- {in_quotes(marked)}\n    {dated(c.title, c.date)} ({c.doc_id}, characters {c.start}-{c.end})")
     if related:
         lines.append("\nRelated, not an answer:")
         for p in related:  # one line per document, named by its id (unique, unlike a bare file name)
@@ -157,6 +165,10 @@ def _render(answer, as_json: bool) -> str:
 
 
 BOLD, PLAIN = "\033[1m", "\033[0m"
+
+
+def _confidence(answer) -> str:
+    return "confidence unknown" if answer.confidence is None else f"confidence {answer.confidence:.2f}"
 
 
 def _marked(text: str, span: tuple[int, int] | None, bold: bool) -> str:

@@ -154,7 +154,16 @@ def score(results: Sequence[QuestionResult], verdicts: Sequence[Verdict]) -> Sco
         latency_p50_ms=percentile(ms, 50), latency_p95_ms=percentile(ms, 95),
         first_citation_hit=mean(contains_answer(r.citations[0].quote, r.item.answers)
                                 for r, _ in answered if r.citations),
-        confidence_auc=confidence_auc(results), **highlight_scores(ans))
+        confidence_auc=confidence_auc(results), closest_hit=closest_hit(results), **highlight_scores(ans))
+
+
+def closest_hit(results: Sequence[QuestionResult]) -> float | None:
+    """Of the answerable questions refused, the share whose closest passages (shown as not confirmed) hold a gold
+    answer; None when no result carries a closest passage."""
+    if not any(r.closest for r in results):
+        return None
+    return mean(contains_answer(" ".join(c.quote for c in r.closest), r.item.answers)
+                for r in results if r.item.answerable and r.abstained)
 
 
 def highlight_scores(answerable: Sequence[tuple[QuestionResult, Verdict]]) -> dict[str, float | None]:

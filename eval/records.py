@@ -54,6 +54,7 @@ class QuestionResult:
     seconds: float                 # wall time of the answer call
     confidence: float | None = None  # the answerer's confidence in its best sentence (qa.Answer.confidence)
     highlight: str | None = None     # the answer's words the highlighter marked (qa.Answer.highlight), if any
+    closest: tuple[CitationRecord, ...] = ()  # an abstention's closest sentences (qa.Answer.closest), if any
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,9 @@ class Scores:
     highlight_marked: float | None = None
     highlight_exact: float | None = None
     highlight_f1: float | None = None
+    # Answerable questions the system refused: the share whose "closest passage, not confirmed" quotes hold a gold
+    # answer (the reader doubted a sentence that did answer). None when the system shows no closest passage at all.
+    closest_hit: float | None = None
 
 
 @dataclass(frozen=True)

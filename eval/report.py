@@ -25,6 +25,7 @@ METRICS = (
     ("highlight_marked", "answer words marked (answered, answer right)", "rate"),
     ("highlight_exact", "... marked words exact match (SQuAD)", "rate"),
     ("highlight_f1", "... marked words F1 (SQuAD)", "rate"),
+    ("closest_hit", "closest passage holds the answer (refused answerable)", "rate"),
     ("latency_p50_ms", "ask p50 (ms)", "ms"), ("latency_p95_ms", "ask p95 (ms)", "ms"),
     ("index_seconds", "index time (s)", "s"),
 )
@@ -53,6 +54,7 @@ def result_json(r: QuestionResult, v: Verdict) -> dict:
     return {"id": r.item.id, "text": r.text, "abstained": r.abstained, "confidence": r.confidence,
             "highlight": r.highlight, "seconds": round(r.seconds, 5),
             "ranked_docs": dedupe(r.ranked_docs), "citations": [asdict(c) for c in r.citations],
+            "closest": [asdict(c) for c in r.closest],
             "verdict": {**asdict(v), "failed": v.failed}}
 
 

@@ -28,7 +28,9 @@ class HighlightingAnswerer:
 def highlight(answer: Answer, marker: Marker) -> Answer:
     """``answer`` with ``highlight`` set on it and on one citation: the first quoted sentence (the answerer's
     best) when the highlighter marks words in it, else the one it marks with the highest margin."""
-    if answer.abstained or not answer.citations:
+    if answer.abstained:
+        return mark_closest(answer, marker)
+    if not answer.citations:
         return answer
     quoted = [c for c in answer.citations if c.text and c.text in answer.text] or list(answer.citations)
     first = marker.marks(answer.question, [quoted[0].text])[0]  # the others are read only when it has no mark
@@ -44,3 +46,15 @@ def highlight(answer: Answer, marker: Marker) -> Answer:
     citations = [dataclasses.replace(c, highlight=(m.start, m.end)) if c is cited else c
                  for c in answer.citations]
     return dataclasses.replace(answer, citations=citations, highlight=span)
+
+
+def mark_closest(answer: Answer, marker: Marker) -> Answer:
+    """An abstention with the words of its first closest sentence marked, where the highlighter finds any."""
+    if not answer.closest:
+        return answer
+    first = answer.closest[0]
+    m = marker.marks(answer.question, [first.text])[0]
+    if m is None:
+        return answer
+    return dataclasses.replace(answer, closest=[dataclasses.replace(first, highlight=(m.start, m.end)),
+                                                *answer.closest[1:]])

@@ -72,6 +72,10 @@ class Answer:
     confidence: float | None = None
     low_confidence: bool = False  # answered, but close to the abstention threshold
     highlight: tuple[int, int] | None = None  # the answer's words in ``text`` (qa.highlighting), when marked
+    # On an abstention: the sentences the heuristic would have quoted (exact offsets, as citations), shown as "closest,
+    # not confirmed as an answer". Filled only where the heuristic's own evidence was strong enough to answer and
+    # the reader's confidence was not; empty otherwise (and always on an answer).
+    closest: list[Citation] = field(default_factory=list)
 
     def with_notice(self, notice: str) -> "Answer":
         """This answer with ``notice`` added to any it already has."""
@@ -79,8 +83,9 @@ class Answer:
 
     @classmethod
     def abstain(cls, question: str, passages=(), answerer: str = "extractive", notice: str | None = None,
-                confidence: float | None = None):
-        return cls(question, ABSTAIN_MESSAGE, True, [], list(passages), answerer, notice, confidence=confidence)
+                confidence: float | None = None, closest=()):
+        return cls(question, ABSTAIN_MESSAGE, True, [], list(passages), answerer, notice, confidence=confidence,
+                   closest=list(closest))
 
 
 __all__ = ["Answer", "Citation", "Passage", "ABSTAIN_MESSAGE"]

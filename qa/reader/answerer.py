@@ -91,7 +91,9 @@ class ReaderAnswerer:
         cands = self.scored(question, passages, heuristic)
         confidence = self.confidence(cands[0].score if cands else None, self.span(question, heuristic))
         if not cands or confidence < self.threshold:
-            return Answer.abstain(question, passages, self.name, confidence=confidence)
+            closest = (() if self.heuristic.abstains(heuristic) else
+                       self.heuristic.compose(question, passages, self.heuristic.select(cands), cands, None).citations)
+            return Answer.abstain(question, passages, self.name, confidence=confidence, closest=closest)
         chosen = self.heuristic.select(cands)
         answer = self.heuristic.compose(question, passages, chosen, cands, confidence)
         low = confidence < self.threshold + self.calibrator.low_margin
@@ -119,6 +121,8 @@ class GuardedAnswerer(ReaderAnswerer):
         confidence = self.confidence(best, self.span(question, cands))
         heuristic = self.heuristic.answer(question, passages, cands)
         if heuristic.abstained or confidence < self.threshold:
-            return Answer.abstain(question, passages, self.name, confidence=confidence)
+            # where only the reader doubts it, the heuristic's quotes stay visible as "closest, not an answer"
+            return Answer.abstain(question, passages, self.name, confidence=confidence,
+                                  closest=heuristic.citations)
         low = confidence < self.threshold + self.calibrator.low_margin
         return dataclasses.replace(heuristic, answerer=self.name, confidence=confidence, low_confidence=low)

@@ -117,6 +117,21 @@ def test_low_confidence_and_related_passages_are_shown():
     assert not any("Low confidence" in t for t in texts)
 
 
+def test_a_refusal_shows_its_closest_passage_as_not_confirmed_with_its_document():
+    cites = sample_answer("q").citations
+    refused = Answer.abstain("q", answerer="guarded", confidence=0.04, closest=cites)
+    [m] = fmt.render_answer(refused, "id2")
+    got = sections([m])
+    assert got[0] == f":mag: {fmt.ABSTAIN_TEXT}" and m.text == fmt.ABSTAIN_TEXT  # still a refusal
+    closest = got[1].splitlines()
+    assert closest[0] == "_Closest passage, not confirmed as an answer (confidence 0.04):_"
+    assert closest[1] == ("> “Harris’s advisers said she will meet community leaders, workers &amp; entrepreneurs.” "
+                          "— *Harris visits Guatemala*")
+    assert closest[2].startswith("> “Republican critics &lt;and&gt; the media") and closest[2].endswith("*001.txt*")
+    assert "Sources" not in str(m.blocks)
+    assert len(sections(fmt.render_answer(Answer.abstain("q"), "id3"))) == 1  # none to show: none shown
+
+
 def test_the_answers_words_are_bold_and_escaped_around_the_mark():
     import dataclasses
 

@@ -128,6 +128,39 @@ def test_feedback_store_persists_in_a_real_file(tmp_path):
         assert conn.execute("PRAGMA user_version").fetchone()[0] == db.SCHEMA_VERSION
 
 
+def test_a_refusal_keeps_its_closest_passage_and_its_marks(tmp_path):
+    import dataclasses
+
+    from qa import Answer
+
+    path = tmp_path / "bot.sqlite3"
+    store = FeedbackStore(path)
+    cites = sample_answer("Who?").citations
+    closest = [dataclasses.replace(cites[0], highlight=(4, 12)), cites[1]]
+    answer_id = store.record_answer(Answer.abstain("Who?", closest=closest), Asked("Who?", "Who?", "UA"))
+    store.record_vote(answer_id, "UB", "down")
+    [record] = FeedbackStore(path).feedback()
+    assert record.abstained and record.citations == () and record.closest == tuple(closest)
+
+
+def test_a_version_1_file_is_upgraded_in_place_and_loses_nothing(tmp_path):
+    path = tmp_path / "bot.sqlite3"
+    conn = db.connect(path)  # the file as the first release wrote it
+    for statement in db.MIGRATIONS[0]:
+        conn.execute(statement)
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute("INSERT INTO answers (id, created_at, question, asked, answer, abstained, citations) VALUES"
+                 " ('a1', 1.0, 'Who?', 'Who?', 'Selee. [1]', 0, '[]')")
+    conn.execute("INSERT INTO feedback (answer_id, user_id, vote, created_at, updated_at) VALUES"
+                 " ('a1', 'UB', 'up', 2.0, 2.0)")
+    conn.close()
+    store = FeedbackStore(path)
+    [record] = store.feedback()
+    assert (record.answer_id, record.vote, record.answer, record.closest) == ("a1", "up", "Selee. [1]", ())
+    with sqlite3.connect(path) as c:
+        assert c.execute("PRAGMA user_version").fetchone()[0] == db.SCHEMA_VERSION == 2
+
+
 def test_schema_migration_is_idempotent_and_refuses_newer_files(tmp_path):
     path = tmp_path / "bot.sqlite3"
     assert db.migrate(path) == 0

@@ -101,13 +101,31 @@ def test_an_abstention_lists_related_passages(news_index, capsys):
                  "--min-confidence", "1"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("I couldn't find that") and "Related, not an answer:" in out
-    related = [line for line in out.splitlines() if line.startswith("- ")]
+    related = [line for line in out.split("Related, not an answer:")[1].splitlines() if line.startswith("- ")]
     assert related and len(related) == len(set(related))  # one line per document
     assert main(["ask", "When did the harbour bridge reopen?", "--index-dir", str(ix), "--answerer", "reader",
                  "--min-confidence", "1", "--json"]) == 0
     got = json.loads(capsys.readouterr().out)
     ids = [r["doc_id"] for r in got["related"]]
     assert got["abstained"] and ids and len(ids) == len(set(ids)) and all(r["source"] for r in got["related"])
+
+
+def test_a_refusal_the_heuristic_would_have_answered_shows_its_closest_passage(news_index, capsys):
+    _, ix = news_index
+    q = "When did the harbour bridge reopen?"
+    assert main(["ask", q, "--index-dir", str(ix), "--answerer", "reader", "--min-confidence", "1"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("I couldn't find that")
+    closest = out.split("Closest passage, not confirmed as an answer (confidence ")[1].split("Related")[0]
+    assert "reopened" in closest and "characters " in closest
+    assert main(["ask", q, "--index-dir", str(ix), "--answerer", "reader", "--min-confidence", "1", "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert got["abstained"] and got["citations"] == [] and got["closest"]
+    for c in got["closest"]:
+        with open(c["source"], encoding="utf-8") as f:
+            assert f.read()[c["start"]:c["end"]] == c["quote"]
+    assert main(["ask", q, "--index-dir", str(ix), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["closest"] == []  # an answer has none
 
 
 def test_the_answerer_can_come_from_the_environment(news_index, capsys, monkeypatch):

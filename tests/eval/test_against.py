@@ -61,7 +61,9 @@ def by_key(run_change):
 # -- reading -----------------------------------------------------------------------------------------
 
 def test_a_written_report_reads_back_as_the_same_report(tmp_path):
-    report = before_report()
+    results = list(RESULTS)
+    results[2] = dataclasses.replace(results[2], closest=results[0].citations)  # a refusal with a closest passage
+    report = before_report(tuple(results))
     earlier = read_report(write_outputs(report, tmp_path, chart=False)["json"])
     assert earlier.dataset == "mini" and earlier.created == report.created
     for old, new in zip(report.runs, earlier.runs):
@@ -70,6 +72,7 @@ def test_a_written_report_reads_back_as_the_same_report(tmp_path):
         assert new.scores == old.scores and new.verdicts == old.verdicts
         assert [r.item for r in new.results] == [r.item for r in old.results]
         assert [r.citations for r in new.results] == [r.citations for r in old.results]
+        assert [r.closest for r in new.results] == [r.closest for r in old.results] and new.results[2].closest
 
 
 def test_a_report_without_newer_fields_still_reads(tmp_path):
@@ -77,11 +80,12 @@ def test_a_report_without_newer_fields_still_reads(tmp_path):
     for run in data["runs"]:
         del run["scores"]["confidence_auc"]
         for r in run["results"]:
-            del r["confidence"]
+            del r["confidence"], r["closest"]
             for c in r["citations"]:
                 del c["date"]
     earlier = read_report(write_json(data, tmp_path / "old.json"))
     assert earlier.runs[0].scores.confidence_auc is None and earlier.runs[0].results[0].confidence is None
+    assert all(r.closest == () for r in earlier.runs[0].results)
 
 
 def test_a_missing_file_is_one_line(tmp_path):

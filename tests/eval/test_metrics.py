@@ -6,7 +6,7 @@ import pytest
 from eval import metrics as m
 from eval.runner import FunctionSystem, run_gold
 
-from .eval_fixtures import ITEMS, RESULTS, FakeAnswer, read_source
+from .eval_fixtures import ITEMS, RESULTS, FakeAnswer, cite, read_source
 
 
 def test_normalize_handles_unicode_quotes_punctuation_articles_and_spaces():
@@ -154,3 +154,20 @@ def test_sign_test_against_hand_computed_binomial_tails():
     assert m.sign_test(10, 2) == pytest.approx(2 * (1 + 12 + 66) / 4096)   # C(12,0..2) / 2^12, doubled
     with pytest.raises(ValueError, match="at least 0"):
         m.sign_test(-1, 2)
+
+
+def test_closest_hit_against_hand_computed_values():
+    from dataclasses import replace
+
+    refused = "I couldn't find that in the indexed documents."
+    # three refused answerable questions: q1's closest quote holds "Selee", q2's does not hold "March", and the
+    # second q1 has no closest passage at all (it counts as a miss): 1/3. An answered one and the refused
+    # unanswerable q3 (closest or not) do not count.
+    hit = replace(RESULTS[0], text=refused, abstained=True, citations=(), closest=(cite(1, "d1", "s1", 0, 26),))
+    miss = replace(RESULTS[1], text=refused, abstained=True, citations=(), closest=(cite(1, "d3", "s3", 0, 24),))
+    bare = replace(RESULTS[0], text=refused, abstained=True, citations=())
+    q3 = replace(RESULTS[2], closest=(cite(1, "d1", "s1", 0, 26),))
+    rows = [hit, miss, bare, RESULTS[0], q3]
+    assert m.score(rows, [m.judge(r, read_source) for r in rows]).closest_hit == pytest.approx(1 / 3)
+    plain = m.score(RESULTS, [m.judge(r, read_source) for r in RESULTS])
+    assert plain.closest_hit is None  # a system that never shows a closest passage: n/a

@@ -100,6 +100,16 @@ def test_no_mark_or_an_abstention_leaves_the_answer_as_it_was():
     assert highlight(abstained, marker) is abstained and marker.calls == 0
 
 
+def test_an_abstentions_closest_sentence_gets_its_words_marked_and_nothing_else_changes():
+    closest = _answer("It was designed by John Bradfield.", "The bridge opened in 1932.").citations
+    refused = Answer.abstain("Who designed it?", closest=closest)
+    a = highlight(refused, FakeMarker("John Bradfield"))
+    c = a.closest[0]
+    assert c.text[c.highlight[0]:c.highlight[1]] == "John Bradfield" and a.closest[1] == closest[1]
+    assert (a.abstained, a.text, a.citations, a.highlight) == (True, refused.text, [], None)
+    assert highlight(refused, FakeMarker("Sydney")) is refused  # no mark: as it was
+
+
 def test_a_renumbered_answer_keeps_its_mark_where_the_words_occur_once():
     assert moved("Built in 1932 [2].", (9, 13), "Built in 1932 [1].") == (9, 13)
     assert moved("1932 and 1932 [2].", (0, 4), "1932 and 1932 [1].") is None

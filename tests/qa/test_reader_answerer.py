@@ -131,6 +131,39 @@ def test_guarded_abstains_when_the_reader_finds_no_answer_likely(news_index):
     assert ans.abstained and ans.text == ABSTAIN_MESSAGE and ans.passages and ans.confidence < 0.01
 
 
+def test_a_reader_refusal_shows_the_heuristics_quotes_as_closest_not_as_citations(news_index):
+    q = "When is the library open?"
+    g, h, ix = guarded(news_index, "no-such-word")
+    passages = retrieve(q, k=3, index_dir=ix)
+    plain = h.answer(q, passages)
+    ans = g.answer(q, passages)
+    assert ans.abstained and not ans.citations and ans.text == ABSTAIN_MESSAGE
+    assert ans.closest == plain.citations and ans.closest  # what the heuristic would have quoted, offsets and all
+    for c in ans.closest:
+        with open(c.source, encoding="utf-8") as f:
+            assert f.read()[c.start:c.end] == c.quote
+
+
+def test_the_reader_answerer_refusing_shows_its_best_sentences_as_closest(news_index):
+    a, ix = answerer(news_index, "no-such-word")
+    ans = ask(a, ix)
+    assert ans.abstained and not ans.citations
+    assert ans.closest and ans.closest[0].quote.startswith("The city library extended its opening hours")
+
+
+def test_no_closest_passage_where_the_heuristics_own_evidence_is_too_weak(news_index):
+    from qa import ExtractiveSettings
+
+    q = "When is the library open?"
+    g, h, ix = guarded(news_index, "library", ExtractiveSettings(min_evidence=10.0))
+    passages = retrieve(q, k=3, index_dir=ix)
+    assert g.answer(q, passages).closest == []
+    _, ix = news_index
+    weak = ReaderAnswerer(open_index(ix), KeywordReader("no-such-word"), CAL, ExtractiveSettings(min_evidence=10.0))
+    ans = weak.answer(q, passages)
+    assert ans.abstained and ans.closest == []
+
+
 def test_guarded_abstains_where_the_heuristic_does(news_index):
     from qa import ExtractiveSettings
 
