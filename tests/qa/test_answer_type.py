@@ -1,0 +1,50 @@
+"""What kind of answer a question asks for, and whether a sentence offers one that the question lacks."""
+import pytest
+
+from qa.answer_type import AnswerType, offers, question_type
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("How many people came?", AnswerType.NUMBER),
+    ("What percentage of the vote did she win?", AnswerType.NUMBER),
+    ("When did the bridge open?", AnswerType.TIME),
+    ("In what year did the war end?", AnswerType.TIME),
+    ("Who designed the bridge?", AnswerType.PERSON),
+    ("Where did they meet?", AnswerType.NAME),
+    ("Which city hosted the talks?", AnswerType.NAME),
+    ("In which city did she hold the meeting?", AnswerType.NAME),     # after a preposition
+    ("From what country did the ministers come?", AnswerType.NAME),
+    ("What is the name of the new program?", AnswerType.NAME),
+    ("What were the names of the two lawyers?", AnswerType.NAME),
+    ("What did she say about the economy?", AnswerType.ANY),
+    ("Why did the talks fail?", AnswerType.ANY),
+])
+def test_question_type(question, kind):
+    assert question_type(question) is kind
+
+
+@pytest.mark.parametrize("question, sentence, expected", [
+    # a number the question lacks; an ordinal says which one, not how many
+    ("How many votes did she receive?", "She received four thousand votes.", True),
+    pytest.param("How many votes did she receive?", "She received 4,200 votes.", True,
+                 marks=pytest.mark.xfail(strict=True, reason="known defect: digits do not count as a number "
+                                                             "(qa/answer_type.py, docs/performance.md)")),
+    ("How many votes did she receive?", "She was elected to a second term.", False),
+    ("How many of the twelve politicians were from Honduras?", "A list labelled twelve politicians as corrupt.",
+     False),
+    ("How much did the city spend?", "The city spent half its budget.", True),
+    # a date or time word
+    ("When did the bridge open?", "The bridge opened in March.", True),
+    ("When did the bridge open?", "The bridge opened to traffic.", False),
+    # a run of capitalised words the question lacks; a possessive is the same name
+    ("Who criticised Giammattei?", "Rep. Alexandria Ocasio-Cortez criticised the stance.", True),
+    ("Who criticised Giammattei?", "Critics of Giammattei’s government were arrested.", False),
+    ("Who is the president of Honduras?", "Honduras's President spoke.", False),
+    # a capitalised word the question lacks, not the sentence's first
+    ("In which city did they meet?", "They met in Guatemala City on Monday.", True),
+    ("What are the names of the lawyers critical of Giammattei?",
+     "Two lawyers who criticise Giammattei’s administration were arrested.", False),
+    ("What did she say?", "Anything at all.", True),  # no kind asked: every sentence offers one
+])
+def test_offers(question, sentence, expected):
+    assert offers(question_type(question), sentence, question) is expected
