@@ -156,7 +156,9 @@ def closest_text(answer: Answer) -> str:
     how = "" if answer.confidence is None else f" (confidence {answer.confidence:.2f})"
     lines = [f"_Closest passage, not confirmed as an answer{how}:_"]
     for c in answer.closest:
-        lines.append(f"> {escape(in_quotes(trim(c.text, QUOTE_CHARS)))} — {cited_title(c)}")
+        quote = trim(c.text, QUOTE_CHARS)
+        shown = bolded(quote, c.highlight) if quote == c.text else None  # unchanged by trim: the offsets hold
+        lines.append(f"> {shown and in_quotes(shown) or escape(in_quotes(quote))} — {cited_title(c)}")
     return "\n".join(lines)
 
 
@@ -166,12 +168,21 @@ def answer_sections(answer: Answer) -> list[str]:
     text = answer.text.strip() or ABSTAIN_TEXT
     if answer.highlight is not None and answer.text.strip():
         lead = len(answer.text) - len(answer.text.lstrip())
-        a, b = answer.highlight[0] - lead, answer.highlight[1] - lead
-        words = text[a:b] if 0 <= a < b <= len(text) else ""
-        marked = f"{escape(text[:a])}*{escape(words)}*{escape(text[b:])}"
-        if words.strip() == words and "*" not in words and len(marked) <= SECTION_CHARS:
+        marked = bolded(text, (answer.highlight[0] - lead, answer.highlight[1] - lead))
+        if marked is not None and len(marked) <= SECTION_CHARS:
             return [marked]
     return split_text(escape(text))
+
+
+def bolded(text: str, span: tuple[int, int] | None) -> str | None:
+    """``text`` escaped with ``text[a:b]`` in bold; None where the span is not a clean run of words inside it."""
+    if span is None:
+        return None
+    a, b = span
+    words = text[a:b] if 0 <= a < b <= len(text) else ""
+    if not words or words.strip() != words or "*" in words:
+        return None
+    return f"{escape(text[:a])}*{escape(words)}*{escape(text[b:])}"
 
 
 def related_line(answer: Answer, n: int = 3) -> str:

@@ -130,6 +130,11 @@ def test_a_refusal_shows_its_closest_passage_as_not_confirmed_with_its_document(
     assert closest[2].startswith("> “Republican critics &lt;and&gt; the media") and closest[2].endswith("*001.txt*")
     assert "Sources" not in str(m.blocks)
     assert len(sections(fmt.render_answer(Answer.abstain("q"), "id3"))) == 1  # none to show: none shown
+    import dataclasses
+
+    marked = dataclasses.replace(cites[0], highlight=(cites[0].text.index("workers"), cites[0].text.index(" &")))
+    [m] = fmt.render_answer(Answer.abstain("q", closest=[marked]))
+    assert "> “Harris’s advisers said she will meet community leaders, *workers* &amp; entrepreneurs.”" in sections([m])[1]
 
 
 def test_the_answers_words_are_bold_and_escaped_around_the_mark():
