@@ -145,7 +145,7 @@ def answer_blocks(answer: Answer, header: str | None = None) -> list[dict]:
         blocks.extend(sources_blocks(answer.citations))
     if answer.abstained and answer.closest:
         blocks.extend(section(piece) for piece in split_text(closest_text(answer)))
-    if answer.abstained and answer.passages:
+    if answer.abstained and answer.related(3):
         blocks.append(context(related_line(answer)))
     return blocks
 
@@ -154,7 +154,7 @@ def closest_text(answer: Answer) -> str:
     """An abstention's closest sentences (the heuristic would have quoted them; the reader was not confident), each
     with its document, under a heading that says they are not confirmed as an answer."""
     how = "" if answer.confidence is None else f" (confidence {answer.confidence:.2f})"
-    lines = [f"_Closest passage, not confirmed as an answer{how}:_"]
+    lines = [f"_{answer.closest_heading}{how}:_"]
     for c in answer.closest:
         quote = trim(c.text, QUOTE_CHARS)
         shown = bolded(quote, c.highlight) if quote == c.text else None  # unchanged by trim: the offsets hold
@@ -186,8 +186,9 @@ def bolded(text: str, span: tuple[int, int] | None) -> str | None:
 
 
 def related_line(answer: Answer, n: int = 3) -> str:
-    """The closest passages' titles under an abstention, marked as not an answer."""
-    titles = list(dict.fromkeys((p.title.strip() or os.path.basename(p.source)) for p in answer.passages))[:n]
+    """The titles of the retrieved documents under an abstention (not those quoted as closest), marked as not an
+    answer."""
+    titles = list(dict.fromkeys((p.title.strip() or os.path.basename(p.source)) for p in answer.related(n)))
     return "_Related, not an answer:_ " + "; ".join(escape(trim(t, 120)) for t in titles)
 
 

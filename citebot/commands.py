@@ -129,7 +129,7 @@ def _render(answer, as_json: bool) -> str:
     def dated(title: str, date: str | None) -> str:
         return f"{title} — {date}" if date else title
 
-    related = list({p.doc_id: p for p in answer.passages}.values())[:RELATED] if answer.abstained else []
+    related = answer.related(RELATED) if answer.abstained else []
     if as_json:
         return json.dumps({"question": answer.question, "text": answer.text, "abstained": answer.abstained,
                            "answerer": answer.answerer, "confidence": answer.confidence,
@@ -146,7 +146,7 @@ def _render(answer, as_json: bool) -> str:
     if answer.low_confidence:
         lines.append(f"(low confidence: {answer.confidence:.2f})")
     if answer.closest:
-        lines.append(f"\nClosest passage, not confirmed as an answer ({_confidence(answer)}):")
+        lines.append(f"\n{answer.closest_heading} ({_confidence(answer)}):")
         for c in answer.closest:
             quote = c.text if len(c.text) <= 300 else c.text[:297] + "…"
             marked = _marked(quote, c.highlight if c.highlight and c.highlight[1] <= len(quote) else None, bold)

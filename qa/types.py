@@ -77,6 +77,16 @@ class Answer:
     # the reader's confidence was not; empty otherwise (and always on an answer).
     closest: list[Citation] = field(default_factory=list)
 
+    @property
+    def closest_heading(self) -> str:
+        """How a refusal introduces ``closest``: "Closest passage(s), not confirmed as an answer"."""
+        return f"Closest {'passages' if len(self.closest) > 1 else 'passage'}, not confirmed as an answer"
+
+    def related(self, n: int) -> list[Passage]:
+        """A refusal's first ``n`` retrieved passages, one per document, leaving out documents ``closest`` quotes."""
+        quoted = {c.doc_id for c in self.closest}
+        return [p for p in {p.doc_id: p for p in self.passages}.values() if p.doc_id not in quoted][:n]
+
     def with_notice(self, notice: str) -> "Answer":
         """This answer with ``notice`` added to any it already has."""
         return replace(self, notice=f"{self.notice}; {notice}" if self.notice else notice)

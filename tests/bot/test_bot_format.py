@@ -124,7 +124,7 @@ def test_a_refusal_shows_its_closest_passage_as_not_confirmed_with_its_document(
     got = sections([m])
     assert got[0] == f":mag: {fmt.ABSTAIN_TEXT}" and m.text == fmt.ABSTAIN_TEXT  # still a refusal
     closest = got[1].splitlines()
-    assert closest[0] == "_Closest passage, not confirmed as an answer (confidence 0.04):_"
+    assert closest[0] == "_Closest passages, not confirmed as an answer (confidence 0.04):_"
     assert closest[1] == ("> “Harris’s advisers said she will meet community leaders, workers &amp; entrepreneurs.” "
                           "— *Harris visits Guatemala*")
     assert closest[2].startswith("> “Republican critics &lt;and&gt; the media") and closest[2].endswith("*001.txt*")
@@ -135,6 +135,20 @@ def test_a_refusal_shows_its_closest_passage_as_not_confirmed_with_its_document(
     marked = dataclasses.replace(cites[0], highlight=(cites[0].text.index("workers"), cites[0].text.index(" &")))
     [m] = fmt.render_answer(Answer.abstain("q", closest=[marked]))
     assert "> “Harris’s advisers said she will meet community leaders, *workers* &amp; entrepreneurs.”" in sections([m])[1]
+    assert sections([m])[1].startswith("_Closest passage, not confirmed")  # one passage
+
+
+def test_related_documents_leave_out_those_quoted_as_closest():
+    from qa import Passage
+
+    cites = sample_answer("q").citations
+    passages = [Passage("c1", "d1", "seeds/000.txt", "Harris visits Guatemala", "t", 0, 1, 1.0),
+                Passage("c2", "d9", "seeds/009.txt", "Border numbers", "t", 0, 1, 0.5)]
+    refused = Answer.abstain("q", passages, confidence=0.04, closest=cites[:1])
+    [line] = [b["elements"][0]["text"] for b in fmt.answer_blocks(refused) if b["type"] == "context"]
+    assert line == "_Related, not an answer:_ Border numbers"
+    only_quoted = Answer.abstain("q", passages[:1], confidence=0.04, closest=cites[:1])
+    assert not any(b["type"] == "context" for b in fmt.answer_blocks(only_quoted))
 
 
 def test_the_answers_words_are_bold_and_escaped_around_the_mark():

@@ -1,5 +1,6 @@
 """The command line's edges: one-line errors, exit status 2, JSON output."""
 import json
+import re
 import subprocess
 import sys
 
@@ -116,8 +117,11 @@ def test_a_refusal_the_heuristic_would_have_answered_shows_its_closest_passage(n
     assert main(["ask", q, "--index-dir", str(ix), "--answerer", "reader", "--min-confidence", "1"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("I couldn't find that")
-    closest = out.split("Closest passage, not confirmed as an answer (confidence ")[1].split("Related")[0]
+    closest = re.split(r"Closest passages?, not confirmed as an answer \(confidence ", out)[1].split("Related")[0]
     assert "reopened" in closest and "characters " in closest
+    shown = [line for line in closest.splitlines() if line.startswith("    ")]  # each quote's document line
+    related = out.split("Related, not an answer:")[1] if "Related, not an answer:" in out else ""
+    assert not any(line.split("(")[1].split(",")[0] in related for line in shown)  # quoted: not listed again
     assert main(["ask", q, "--index-dir", str(ix), "--answerer", "reader", "--min-confidence", "1", "--json"]) == 0
     got = json.loads(capsys.readouterr().out)
     assert got["abstained"] and got["citations"] == [] and got["closest"]
