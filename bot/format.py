@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qa import Answer, Citation
-from qa.types import in_quotes
+from qa.types import OFF_TOPIC, in_quotes
 
 SECTION_CHARS = 3000
 MAX_BLOCKS = 50
@@ -145,7 +145,9 @@ def answer_blocks(answer: Answer, header: str | None = None) -> list[dict]:
         blocks.extend(sources_blocks(answer.citations))
     if answer.abstained and answer.closest:
         blocks.extend(section(piece) for piece in split_text(closest_text(answer)))
-    if answer.abstained and answer.related(3):
+    if answer.abstained and answer.off_topic:
+        blocks.append(context(f"_{OFF_TOPIC}_"))
+    elif answer.abstained and answer.related(3):
         blocks.append(context(related_line(answer)))
     return blocks
 

@@ -124,7 +124,7 @@ RELATED = 3  # passages listed under an abstention as "related, not an answer"
 
 
 def _render(answer, as_json: bool) -> str:
-    from qa.types import in_quotes
+    from qa.types import OFF_TOPIC, in_quotes
 
     def dated(title: str, date: str | None) -> str:
         return f"{title} — {date}" if date else title
@@ -136,7 +136,7 @@ def _render(answer, as_json: bool) -> str:
                            "low_confidence": answer.low_confidence, "notice": answer.notice,
                            "highlight": _highlight_json(answer),
                            "citations": [asdict(c) for c in answer.citations],
-                           "closest": [asdict(c) for c in answer.closest],
+                           "closest": [asdict(c) for c in answer.closest], "off_topic": answer.off_topic,
                            "related": [{"doc_id": p.doc_id, "title": p.title, "date": p.date, "source": p.source}
                                        for p in related]}, ensure_ascii=False, indent=1)
     bold = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
@@ -151,6 +151,8 @@ def _render(answer, as_json: bool) -> str:
             quote = c.text if len(c.text) <= 300 else c.text[:297] + "…"
             marked = _marked(quote, c.highlight if c.highlight and c.highlight[1] <= len(quote) else None, bold)
             lines.append(f"- {in_quotes(marked)}\n    {dated(c.title, c.date)} ({c.doc_id}, characters {c.start}-{c.end})")
+    if answer.abstained and answer.off_topic:
+        lines.append(f"\n{OFF_TOPIC}")
     if related:
         lines.append("\nRelated, not an answer:")
         for p in related:  # one line per document, named by its id (unique, unlike a bare file name)

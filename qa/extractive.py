@@ -120,7 +120,7 @@ class ExtractiveAnswerer:
         cands = self.candidates(question, passages) if cands is None else cands
         confidence = round(cands[0].score, 4) if cands else None
         if self.abstains(cands):
-            return Answer.abstain(question, passages, self.name, confidence=confidence)
+            return Answer.abstain(question, passages, self.name, confidence=confidence, off_topic=self.far(cands))
         chosen = self.select(cands)
         if self.order:
             chosen = self.lead_with(self.order(question, cands)[0], chosen)
@@ -129,8 +129,11 @@ class ExtractiveAnswerer:
     def abstains(self, cands: list[Candidate]) -> bool:
         """Whether the evidence is too weak to answer: no candidate, a best score under min_evidence, or no
         sentence within min_dense of the question (``cands``: all of a question's candidates, best first)."""
-        s = self.settings
-        return not cands or cands[0].score < s.min_evidence or max(c.dense for c in cands) < s.min_dense
+        return self.far(cands) or cands[0].score < self.settings.min_evidence
+
+    def far(self, cands: list[Candidate]) -> bool:
+        """No candidate, or none within min_dense of the question: nothing retrieved is near it."""
+        return not cands or max(c.dense for c in cands) < self.settings.min_dense
 
     def compose(self, question: str, passages: Sequence[Passage], chosen: list[Candidate],
                 cands: list[Candidate], confidence: float | None) -> Answer:

@@ -7,6 +7,7 @@ from index.markup import markup_of, readable
 from index.types import Passage
 
 ABSTAIN_MESSAGE = "I couldn't find that in the indexed documents."
+OFF_TOPIC = "Nothing in the documents is close to this question."  # a refusal with Answer.off_topic
 # The extractive answerers ask() accepts, its default first. guarded: the heuristic's answer, its first sentence
 # chosen with the trained highlighter (qa.reader.rerank), abstaining where the trained reader's calibrated
 # probability that the passages hold an answer is below its threshold; heuristic:
@@ -76,6 +77,9 @@ class Answer:
     # not confirmed as an answer". Filled only where the heuristic's own evidence was strong enough to answer and
     # the reader's confidence was not; empty otherwise (and always on an answer).
     closest: list[Citation] = field(default_factory=list)
+    # On an abstention: no retrieved sentence is near the question (the heuristic's min_dense), so no document is
+    # offered as related to it.
+    off_topic: bool = False
 
     @property
     def closest_heading(self) -> str:
@@ -83,7 +87,10 @@ class Answer:
         return f"Closest {'passages' if len(self.closest) > 1 else 'passage'}, not confirmed as an answer"
 
     def related(self, n: int) -> list[Passage]:
-        """A refusal's first ``n`` retrieved passages, one per document, leaving out documents ``closest`` quotes."""
+        """A refusal's first ``n`` retrieved passages, one per document, leaving out documents ``closest`` quotes;
+        none for an off-topic question."""
+        if self.off_topic:
+            return []
         quoted = {c.doc_id for c in self.closest}
         return [p for p in {p.doc_id: p for p in self.passages}.values() if p.doc_id not in quoted][:n]
 
@@ -93,9 +100,9 @@ class Answer:
 
     @classmethod
     def abstain(cls, question: str, passages=(), answerer: str = "extractive", notice: str | None = None,
-                confidence: float | None = None, closest=()):
+                confidence: float | None = None, closest=(), off_topic: bool = False):
         return cls(question, ABSTAIN_MESSAGE, True, [], list(passages), answerer, notice, confidence=confidence,
-                   closest=list(closest))
+                   closest=list(closest), off_topic=off_topic)
 
 
 __all__ = ["Answer", "Citation", "Passage", "ABSTAIN_MESSAGE"]

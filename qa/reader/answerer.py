@@ -93,7 +93,8 @@ class ReaderAnswerer:
         if not cands or confidence < self.threshold:
             closest = (() if self.heuristic.abstains(heuristic) else
                        self.heuristic.compose(question, passages, self.heuristic.select(cands), cands, None).citations)
-            return Answer.abstain(question, passages, self.name, confidence=confidence, closest=closest)
+            return Answer.abstain(question, passages, self.name, confidence=confidence, closest=closest,
+                                  off_topic=self.heuristic.far(heuristic))
         chosen = self.heuristic.select(cands)
         answer = self.heuristic.compose(question, passages, chosen, cands, confidence)
         low = confidence < self.threshold + self.calibrator.low_margin
@@ -123,6 +124,6 @@ class GuardedAnswerer(ReaderAnswerer):
         if heuristic.abstained or confidence < self.threshold:
             # where only the reader doubts it, the heuristic's quotes stay visible as "closest, not an answer"
             return Answer.abstain(question, passages, self.name, confidence=confidence,
-                                  closest=heuristic.citations)
+                                  closest=heuristic.citations, off_topic=heuristic.off_topic)
         low = confidence < self.threshold + self.calibrator.low_margin
         return dataclasses.replace(heuristic, answerer=self.name, confidence=confidence, low_confidence=low)

@@ -164,3 +164,12 @@ def test_the_answers_words_are_bold_and_escaped_around_the_mark():
                      "Critics call it &lt;a border job&gt; [2].")
     assert m.text == fmt.escape(plain.text)  # the notification fallback stays plain
     assert sections(fmt.render_answer(plain))[0] == fmt.escape(plain.text)
+
+
+def test_an_off_topic_refusal_says_nothing_is_close_instead_of_listing_related_documents():
+    from qa import Passage
+
+    p = Passage("c1", "d1", "seeds/000.txt", "Harris visits Guatemala", "t", 0, 1, 1.0)
+    refused = Answer.abstain("What is the capital of Peru?", [p], off_topic=True)
+    contexts = [b["elements"][0]["text"] for b in fmt.answer_blocks(refused) if b["type"] == "context"]
+    assert contexts == ["_Nothing in the documents is close to this question._"]

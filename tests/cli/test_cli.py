@@ -182,3 +182,16 @@ def test_the_terminal_shows_the_mark_in_bold_and_a_pipe_gets_plain_text():
     assert _marked("Built in 1932 [1].", (9, 13), bold=True) == "Built in \033[1m1932\033[0m [1]."
     assert _marked("Built in 1932 [1].", (9, 13), bold=False) == "Built in 1932 [1]."
     assert _marked("Built in 1932 [1].", None, bold=True) == "Built in 1932 [1]."
+
+
+@pytest.mark.slow
+def test_an_off_topic_question_says_nothing_is_close_and_lists_nothing_as_related(seeds_index, capsys):
+    ix = seeds_index
+    q = "Who wrote the novel One Hundred Years of Solitude?"
+    assert main(["ask", q, "--index-dir", str(ix)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("I couldn't find that") and "Nothing in the documents is close to this question." in out
+    assert "Related" not in out and "Closest" not in out
+    assert main(["ask", q, "--index-dir", str(ix), "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert got["abstained"] and got["off_topic"] and got["related"] == [] and got["closest"] == []

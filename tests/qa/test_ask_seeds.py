@@ -124,3 +124,13 @@ def test_marked_words_lie_in_the_answer_and_in_one_cited_sentence(seeds_index):
         assert plain.highlight is None and plain.text == a.text and plain.citations == [
             dataclasses.replace(c, highlight=None) for c in a.citations]
     assert marked > 0
+
+
+@pytest.mark.parametrize("answerer", ["guarded", "heuristic", "reader"])
+def test_a_question_far_from_every_article_is_off_topic_with_nothing_related(seeds_index, answerer):
+    a = ask("Who wrote the novel One Hundred Years of Solitude?", index_dir=seeds_index, answerer=answerer)
+    assert a.abstained and a.off_topic and a.related(3) == [] and a.closest == []
+    assert a.passages  # retrieval returned passages; they are not offered as related
+    near = ask("How many COVID-19 vaccine doses did the U.S. promise to share with Guatemala?",
+               index_dir=seeds_index, answerer=answerer)  # on topic, detail missing
+    assert near.abstained and not near.off_topic and near.related(3)

@@ -242,3 +242,4 @@ def test_the_highlighters_evidence_raises_the_confidence_where_the_calibrator_we
                                            abs=1e-3)
     unsure = GuardedAnswerer(index, KeywordReader("no-such-word"), weighed, marker=Margins({})).answer(q, passages)
     assert unsure.confidence == pytest.approx(plain.confidence, abs=1e-4)  # no words marked: evidence 0
+
