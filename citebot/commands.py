@@ -149,8 +149,9 @@ def _render(answer, as_json: bool) -> str:
         lines.append(f"\n{answer.closest_heading} ({_confidence(answer)}):")
         for c in answer.closest:
             quote = c.text if len(c.text) <= 300 else c.text[:297] + "…"
-            marked = _marked(quote, c.highlight if c.highlight and c.highlight[1] <= len(quote) else None, bold)
-            lines.append(f"- {in_quotes(marked)}\n    {dated(c.title, c.date)} ({c.doc_id}, characters {c.start}-{c.end})")
+            marked = _marked(quote, c.highlight if quote == c.text else None, bold)  # offsets hold when not cut
+            lines.append(f"- {in_quotes(marked)}\n"
+                         f"    {dated(c.title, c.date)} ({c.doc_id}, characters {c.start}-{c.end})")
     if answer.abstained and answer.off_topic:
         lines.append(f"\n{OFF_TOPIC}")
     if related:

@@ -165,8 +165,8 @@ def _result(obj: object, items: dict[str, GoldItem], where: str) -> tuple[Questi
         raise _Shape(f"{where}'s verdict reasons are not a list")
     citations = tuple(_record(CitationRecord, c, f"{where}, citation {n + 1}")
                       for n, c in enumerate(_list(obj, "citations", where)))
-    closest = tuple(_record(CitationRecord, c, f"{where}, closest passage {n + 1}")
-                    for n, c in enumerate(_list(obj, "closest", where) if "closest" in obj else []))  # older reports: none
+    stored = _list(obj, "closest", where) if "closest" in obj else []  # reports before closest passages: none
+    closest = tuple(_record(CitationRecord, c, f"{where}, closest passage {n + 1}") for n, c in enumerate(stored))
     result = QuestionResult(items[qid], str(_need(obj, "text", where)), bool(_need(obj, "abstained", where)),
                             citations, tuple(_list(obj, "ranked_docs", where)), float(_need(obj, "seconds", where)),
                             obj.get("confidence"), obj.get("highlight"), closest)

@@ -125,8 +125,8 @@ def test_a_refusal_shows_its_closest_passage_as_not_confirmed_with_its_document(
     assert got[0] == f":mag: {fmt.ABSTAIN_TEXT}" and m.text == fmt.ABSTAIN_TEXT  # still a refusal
     closest = got[1].splitlines()
     assert closest[0] == "_Closest passages, not confirmed as an answer (confidence 0.04):_"
-    assert closest[1] == ("> “Harris’s advisers said she will meet community leaders, workers &amp; entrepreneurs.” "
-                          "— *Harris visits Guatemala*")
+    assert closest[1] == ("> “Harris’s advisers said she will meet community leaders, workers &amp; "
+                          "entrepreneurs.” — *Harris visits Guatemala*")
     assert closest[2].startswith("> “Republican critics &lt;and&gt; the media") and closest[2].endswith("*001.txt*")
     assert "Sources" not in str(m.blocks)
     assert len(sections(fmt.render_answer(Answer.abstain("q"), "id3"))) == 1  # none to show: none shown
@@ -134,7 +134,8 @@ def test_a_refusal_shows_its_closest_passage_as_not_confirmed_with_its_document(
 
     marked = dataclasses.replace(cites[0], highlight=(cites[0].text.index("workers"), cites[0].text.index(" &")))
     [m] = fmt.render_answer(Answer.abstain("q", closest=[marked]))
-    assert "> “Harris’s advisers said she will meet community leaders, *workers* &amp; entrepreneurs.”" in sections([m])[1]
+    bold = "> “Harris’s advisers said she will meet community leaders, *workers* &amp; entrepreneurs.”"
+    assert bold in sections([m])[1]
     assert sections([m])[1].startswith("_Closest passage, not confirmed")  # one passage
 
 
