@@ -147,8 +147,8 @@ def answer_blocks(answer: Answer, header: str | None = None) -> list[dict]:
         blocks.extend(section(piece) for piece in split_text(closest_text(answer)))
     if answer.abstained and answer.off_topic:
         blocks.append(context(f"_{OFF_TOPIC}_"))
-    elif answer.abstained and answer.related(3):
-        blocks.append(context(related_line(answer)))
+    elif answer.abstained and (line := related_line(answer)):
+        blocks.append(context(line))
     return blocks
 
 
@@ -187,10 +187,12 @@ def bolded(text: str, span: tuple[int, int] | None) -> str | None:
     return f"{escape(text[:a])}*{escape(words)}*{escape(text[b:])}"
 
 
-def related_line(answer: Answer, n: int = 3) -> str:
+def related_line(answer: Answer, n: int = 3) -> str | None:
     """The titles of the retrieved documents under an abstention (not those quoted as closest), marked as not an
-    answer."""
+    answer; None when there are none to offer."""
     titles = list(dict.fromkeys((p.title.strip() or os.path.basename(p.source)) for p in answer.related(n)))
+    if not titles:
+        return None
     return "_Related, not an answer:_ " + "; ".join(escape(trim(t, 120)) for t in titles)
 
 

@@ -148,10 +148,9 @@ def _render(answer, as_json: bool) -> str:
     if answer.closest:
         lines.append(f"\n{answer.closest_heading} ({_confidence(answer)}):")
         for c in answer.closest:
-            quote = c.text if len(c.text) <= 300 else c.text[:297] + "…"
+            quote = _clipped(c.text)
             marked = _marked(quote, c.highlight if quote == c.text else None, bold)  # offsets hold when not cut
-            lines.append(f"- {in_quotes(marked)}\n"
-                         f"    {dated(c.title, c.date)} ({c.doc_id}, characters {c.start}-{c.end})")
+            lines.append(f"- {in_quotes(marked)}\n    {dated(c.title, c.date)} {_where(c)}")
     if answer.abstained and answer.off_topic:
         lines.append(f"\n{OFF_TOPIC}")
     if related:
@@ -161,13 +160,21 @@ def _render(answer, as_json: bool) -> str:
     if answer.citations:
         lines.append("\nSources:")
         for c in answer.citations:
-            quote = c.text if len(c.text) <= 300 else c.text[:297] + "…"
-            lines.append(f"[{c.n}] {dated(c.title, c.date)} ({c.doc_id}, characters {c.start}-{c.end})\n"
-                         f"    {in_quotes(quote)}")
+            lines.append(f"[{c.n}] {dated(c.title, c.date)} {_where(c)}\n    {in_quotes(_clipped(c.text))}")
     return "\n".join(lines)
 
 
 BOLD, PLAIN = "\033[1m", "\033[0m"
+QUOTE_CHARS = 300  # a quote longer than this is cut in the terminal
+
+
+def _clipped(text: str) -> str:
+    return text if len(text) <= QUOTE_CHARS else text[:QUOTE_CHARS - 3] + "…"
+
+
+def _where(c) -> str:
+    """Where a quote lies: its document id and character offsets in the file."""
+    return f"({c.doc_id}, characters {c.start}-{c.end})"
 
 
 def _confidence(answer) -> str:
