@@ -92,5 +92,8 @@ class Baseline:
         return Answer(question, c.text, False, [Citation(1, c.doc_id, c.source, c.doc_id, c.text, c.start, c.end,
                                                          round(s, 4))], [], self.name, confidence=round(s, 4))
 
+    def ranked_passages(self, question: str, depth: int) -> list[BaselineChunk]:
+        return [c for c, _ in self.search(question, depth)]
+
     def ranked_docs(self, question: str, depth: int) -> list[str]:
-        return [c.doc_id for c, _ in self.search(question, depth)]
+        return [c.doc_id for c in self.ranked_passages(question, depth)]

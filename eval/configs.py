@@ -154,11 +154,14 @@ class CitebotSystem:
         return ask(question, index_dir=self.index_dir, k=self.cfg.k, mode=self.cfg.mode, settings=self._settings,
                    search=self.cfg.search_settings(), **self.cfg.ask_options())
 
-    def ranked_docs(self, question: str, depth: int) -> list[str]:
+    def ranked_passages(self, question: str, depth: int) -> list:
         from qa import retrieve
 
-        return [p.doc_id for p in retrieve(question, k=depth, index_dir=self.index_dir, mode=self.cfg.mode,
-                                           search=self.cfg.search_settings())]
+        return retrieve(question, k=depth, index_dir=self.index_dir, mode=self.cfg.mode,
+                        search=self.cfg.search_settings())
+
+    def ranked_docs(self, question: str, depth: int) -> list[str]:
+        return [p.doc_id for p in self.ranked_passages(question, depth)]
 
     def with_settings(self, settings, name: str) -> "CitebotSystem":
         """The same index and retrieval with other ExtractiveSettings (for calibration)."""

@@ -68,6 +68,45 @@ def ndcg_at(ranked: Sequence[str], gold: Iterable[str], k: int = RETRIEVAL_DEPTH
     return dcg / ideal
 
 
+# -- retrieval (passage level) ---------------------------------------------------------------------
+
+def evidence_spans(text: str, evidence: str) -> list[tuple[int, int]]:
+    """Every [start, end) of ``evidence`` in ``text``, any run of whitespace matching any other (a line break in the
+    source, a space in the gold quote); [] when it is not there or the evidence is blank."""
+    words = evidence.split()
+    if not words:
+        return []
+    return [m.span() for m in re.finditer(r"\s+".join(map(re.escape, words)), text)]
+
+
+def evidence_rank(r: QuestionResult, read_source: Callable[[str], str]) -> int | None:
+    """1-based rank of the first retrieved passage of a gold document whose [start, end) overlaps the gold evidence
+    there (RETRIEVAL_DEPTH deep), 0 when none does; None when the question cannot be judged so: unanswerable, no
+    evidence, no passages from the system, a gold source that cannot be read, or evidence found in none of the
+    gold sources read (a gold-file problem, not a retrieval miss)."""
+    item = r.item
+    if not (item.answerable and item.evidence.strip() and r.ranked_passages):
+        return None
+    gold, spans = set(item.docs), {}
+    for rank, p in enumerate(r.ranked_passages[:RETRIEVAL_DEPTH], start=1):
+        if p.doc_id not in gold:
+            continue
+        if p.source not in spans:
+            try:
+                spans[p.source] = evidence_spans(read_source(p.source), item.evidence)
+            except (OSError, UnicodeDecodeError):
+                return None
+        if any(s < p.end and p.start < e for s, e in spans[p.source]):
+            return rank
+    return None if spans and not any(spans.values()) else 0
+
+
+def passage_scores(ranks: Sequence[int]) -> dict[str, float | None]:
+    """Passage hit@1, hit@5 and MRR@10 from evidence ranks (0: not in the first RETRIEVAL_DEPTH)."""
+    return {"passage_hit_at_1": mean(0 < k <= 1 for k in ranks), "passage_hit_at_5": mean(0 < k <= 5 for k in ranks),
+            "passage_mrr_at_10": mean(1.0 / k if k else 0.0 for k in ranks)}
+
+
 # -- aggregates ------------------------------------------------------------------------------------
 
 def mean(values: Iterable[float | bool]) -> float | None:
@@ -127,7 +166,7 @@ def judge(r: QuestionResult, read_source: Callable[[str], str]) -> Verdict:
         reasons.append("no gold answer in the answer text")
     if cited is False:
         reasons.append("no gold answer in the cited quotes")
-    return Verdict(hit, cited, supported, len(r.citations), bad, tuple(reasons))
+    return Verdict(hit, cited, supported, len(r.citations), bad, tuple(reasons), evidence_rank(r, read_source))
 
 
 def score(results: Sequence[QuestionResult], verdicts: Sequence[Verdict]) -> Scores:
@@ -154,7 +193,8 @@ def score(results: Sequence[QuestionResult], verdicts: Sequence[Verdict]) -> Sco
         latency_p50_ms=percentile(ms, 50), latency_p95_ms=percentile(ms, 95),
         first_citation_hit=mean(contains_answer(r.citations[0].quote, r.item.answers)
                                 for r, _ in answered if r.citations),
-        confidence_auc=confidence_auc(results), closest_hit=closest_hit(results), **highlight_scores(ans))
+        confidence_auc=confidence_auc(results), closest_hit=closest_hit(results), **highlight_scores(ans),
+        **passage_scores([v.evidence_rank for _, v in ans if v.evidence_rank is not None]))
 
 
 def closest_hit(results: Sequence[QuestionResult]) -> float | None:

@@ -42,6 +42,27 @@ class CitationRecord:
                    None if score is None else float(score), getattr(c, "date", None))
 
 
+class PassageLike(Protocol):
+    doc_id: str
+    source: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class PassageRecord:
+    """One retrieved passage: where it lies in its document's source file."""
+
+    doc_id: str
+    source: str
+    start: int
+    end: int
+
+    @classmethod
+    def of(cls, p: "PassageLike") -> "PassageRecord":
+        return cls(p.doc_id, p.source, int(p.start), int(p.end))
+
+
 @dataclass(frozen=True)
 class QuestionResult:
     """What one system did with one gold question."""
@@ -55,6 +76,7 @@ class QuestionResult:
     confidence: float | None = None  # the answerer's confidence in its best sentence (qa.Answer.confidence)
     highlight: str | None = None     # the answer's words the highlighter marked (qa.Answer.highlight), if any
     closest: tuple[CitationRecord, ...] = ()  # an abstention's closest sentences (qa.Answer.closest), if any
+    ranked_passages: tuple[PassageRecord, ...] = ()  # the retrieved passages, best first (systems that give them)
 
 
 @dataclass(frozen=True)
@@ -67,6 +89,9 @@ class Verdict:
     cited: int                     # number of citations
     bad_offsets: int               # citations with source[start:end] != quote
     reasons: tuple[str, ...]       # why the question counts as failed (empty: passed)
+    # answerable with gold evidence: 1-based rank of the first retrieved passage overlapping the evidence in a gold
+    # document, 0 when none of the first RETRIEVAL_DEPTH does; None when not judged (no passages, no evidence)
+    evidence_rank: int | None = None
 
     @property
     def failed(self) -> bool:
@@ -103,6 +128,12 @@ class Scores:
     # Answerable questions the system refused: the share whose "closest passage, not confirmed" quotes hold a gold
     # answer (the reader doubted a sentence that did answer). None when the system shows no closest passage at all.
     closest_hit: float | None = None
+    # Passage level (answerable questions with gold evidence, systems that give their passages): the share whose
+    # first / first five retrieved passages overlap the evidence in a gold document, and the mean reciprocal rank of
+    # the first such passage in the first 10. None when no question was judged so.
+    passage_hit_at_1: float | None = None
+    passage_hit_at_5: float | None = None
+    passage_mrr_at_10: float | None = None
 
 
 @dataclass(frozen=True)

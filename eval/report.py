@@ -15,7 +15,9 @@ from .selective import curves_table
 # (Scores field or "index_seconds", label, kind): kind "rate" prints 0.000, "ms"/"chars"/"s" print numbers.
 METRICS = (
     ("hit_at_1", "hit@1", "rate"), ("hit_at_5", "hit@5", "rate"), ("mrr_at_10", "MRR@10", "rate"),
-    ("ndcg_at_10", "nDCG@10", "rate"), ("answer_recall", "answer recall", "rate"),
+    ("ndcg_at_10", "nDCG@10", "rate"), ("passage_hit_at_1", "passage hit@1 (overlaps the evidence)", "rate"),
+    ("passage_hit_at_5", "passage hit@5", "rate"), ("passage_mrr_at_10", "passage MRR@10", "rate"),
+    ("answer_recall", "answer recall", "rate"),
     ("false_abstention", "false abstention (answerable)", "rate"),
     ("median_answer_chars", "median answer length (chars)", "chars"),
     ("citation_recall", "citation recall", "rate"), ("citation_precision", "citation precision", "rate"),
@@ -54,7 +56,7 @@ def result_json(r: QuestionResult, v: Verdict) -> dict:
     return {"id": r.item.id, "text": r.text, "abstained": r.abstained, "confidence": r.confidence,
             "highlight": r.highlight, "seconds": round(r.seconds, 5),
             "ranked_docs": dedupe(r.ranked_docs), "citations": [asdict(c) for c in r.citations],
-            "closest": [asdict(c) for c in r.closest],
+            "closest": [asdict(c) for c in r.closest], "ranked_passages": [asdict(p) for p in r.ranked_passages],
             "verdict": {**asdict(v), "failed": v.failed}}
 
 

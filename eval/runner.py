@@ -8,7 +8,7 @@ from typing import Protocol, runtime_checkable
 
 from .gold import GoldItem
 from .metrics import RETRIEVAL_DEPTH, by_kind, judge, score
-from .records import AnswerLike, CitationRecord, QuestionResult, RunResult
+from .records import AnswerLike, CitationRecord, PassageLike, PassageRecord, QuestionResult, RunResult
 
 
 @runtime_checkable
@@ -26,6 +26,23 @@ class System(Protocol):
     def ranked_docs(self, question: str, depth: int) -> Sequence[str]:
         """doc_ids of the ``depth`` best passages, best first."""
         ...
+
+
+@runtime_checkable
+class PassageRanker(Protocol):
+    """A System that also says where its retrieved passages lie (for the passage-level retrieval metrics)."""
+
+    def ranked_passages(self, question: str, depth: int) -> Sequence[PassageLike]:
+        """The ``depth`` best passages (doc_id, source, start, end), best first."""
+        ...
+
+
+def retrieval(system: System, question: str, depth: int) -> tuple[tuple[str, ...], tuple[PassageRecord, ...]]:
+    """The system's document ranking, and its passages where it gives them (one retrieval call either way)."""
+    if isinstance(system, PassageRanker):
+        passages = tuple(PassageRecord.of(p) for p in system.ranked_passages(question, depth))
+        return tuple(p.doc_id for p in passages), passages
+    return tuple(system.ranked_docs(question, depth)), ()
 
 
 @dataclass
@@ -71,14 +88,14 @@ def ask_one(item: GoldItem, system: System, depth: int = RETRIEVAL_DEPTH) -> Que
     t0 = time.perf_counter()
     answer = system.answer(item.question)
     seconds = time.perf_counter() - t0
-    ranked = tuple(system.ranked_docs(item.question, depth))
+    ranked, passages = retrieval(system, item.question, depth)
     confidence = getattr(answer, "confidence", None)
     marked = getattr(answer, "highlight", None)
     return QuestionResult(item, answer.text, bool(answer.abstained),
                           tuple(CitationRecord.of(c) for c in answer.citations), ranked, seconds,
                           None if confidence is None else float(confidence),
                           None if marked is None else answer.text[marked[0]:marked[1]],
-                          tuple(CitationRecord.of(c) for c in getattr(answer, "closest", ())))
+                          tuple(CitationRecord.of(c) for c in getattr(answer, "closest", ())), passages)
 
 
 def finish(system: System, results: Sequence[QuestionResult], read_source: Callable[[str], str]) -> RunResult:

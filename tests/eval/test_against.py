@@ -11,7 +11,7 @@ from citebot.cli import main
 from eval import against_report
 from eval.against import (AgainstError, check_questions, compare, direction, metric_change, read_report)
 from eval.chart import HIGHER, LOWER
-from eval.records import EvalReport
+from eval.records import EvalReport, PassageRecord
 from eval.report import METRICS, to_json, to_markdown, write_outputs
 from eval.runner import finish
 
@@ -63,6 +63,8 @@ def by_key(run_change):
 def test_a_written_report_reads_back_as_the_same_report(tmp_path):
     results = list(RESULTS)
     results[2] = dataclasses.replace(results[2], closest=results[0].citations)  # a refusal with a closest passage
+    results[0] = dataclasses.replace(results[0], ranked_passages=(PassageRecord("d2", "s2", 0, 8),
+                                                                  PassageRecord("d1", "s1", 0, 12)))
     report = before_report(tuple(results))
     earlier = read_report(write_outputs(report, tmp_path, chart=False)["json"])
     assert earlier.dataset == "mini" and earlier.created == report.created
@@ -73,6 +75,8 @@ def test_a_written_report_reads_back_as_the_same_report(tmp_path):
         assert [r.item for r in new.results] == [r.item for r in old.results]
         assert [r.citations for r in new.results] == [r.citations for r in old.results]
         assert [r.closest for r in new.results] == [r.closest for r in old.results] and new.results[2].closest
+        assert [r.ranked_passages for r in new.results] == [r.ranked_passages for r in old.results]
+        assert new.verdicts[0].evidence_rank == 2 and new.scores.passage_hit_at_5 == 1.0
 
 
 def test_a_report_without_newer_fields_still_reads(tmp_path):
@@ -80,12 +84,14 @@ def test_a_report_without_newer_fields_still_reads(tmp_path):
     for run in data["runs"]:
         del run["scores"]["confidence_auc"]
         for r in run["results"]:
-            del r["confidence"], r["closest"]
+            del r["confidence"], r["closest"], r["ranked_passages"], r["verdict"]["evidence_rank"]
             for c in r["citations"]:
                 del c["date"]
     earlier = read_report(write_json(data, tmp_path / "old.json"))
     assert earlier.runs[0].scores.confidence_auc is None and earlier.runs[0].results[0].confidence is None
     assert all(r.closest == () for r in earlier.runs[0].results)
+    assert all(r.ranked_passages == () and v.evidence_rank is None
+               for r, v in zip(earlier.runs[0].results, earlier.runs[0].verdicts))
 
 
 def test_a_missing_file_is_one_line(tmp_path):
@@ -468,9 +474,10 @@ def test_against_end_to_end(news_index, tmp_path, monkeypatch, capsys):
         return FakeAnswer(ABSTAIN, True)
 
     def rerank(self, question, depth):                                      # and retrieves otherwise: n1's gold
-        return ["library.txt"] if "bridge" in question else ["bridge.txt", "ferry.txt", "library.txt"]  # docs gone
+        docs = ["library.txt"] if "bridge" in question else ["bridge.txt", "ferry.txt", "library.txt"]  # docs gone
+        return [PassageRecord(d, "", 0, 1) for d in docs]
     monkeypatch.setattr(CitebotSystem, "answer", abstain)
-    monkeypatch.setattr(CitebotSystem, "ranked_docs", rerank)
+    monkeypatch.setattr(CitebotSystem, "ranked_passages", rerank)
     capsys.readouterr()
     assert main([*args, "--against", str(before), "--fail-on-drop"]) == 1
     section = json.loads((tmp_path / "out" / "news.json").read_text(encoding="utf-8"))["against"]

@@ -4,9 +4,11 @@ import math
 import pytest
 
 from eval import metrics as m
+from eval.gold import GoldItem
+from eval.records import PassageRecord, QuestionResult
 from eval.runner import FunctionSystem, run_gold
 
-from .eval_fixtures import ITEMS, RESULTS, FakeAnswer, cite, read_source
+from .eval_fixtures import ITEMS, RESULTS, SOURCES, FakeAnswer, cite, read_source
 
 
 def test_normalize_handles_unicode_quotes_punctuation_articles_and_spaces():
@@ -171,3 +173,71 @@ def test_closest_hit_against_hand_computed_values():
     assert m.score(rows, [m.judge(r, read_source) for r in rows]).closest_hit == pytest.approx(1 / 3)
     plain = m.score(RESULTS, [m.judge(r, read_source) for r in RESULTS])
     assert plain.closest_hit is None  # a system that never shows a closest passage: n/a
+
+
+# -- passage level -------------------------------------------------------------------------------------
+
+PASSAGE_SOURCES = {"a": "Intro here. Andrew Selee is\npresident. Outro.", "b": "Andrew Selee is president."}
+PASSAGE_ITEM = GoldItem("p1", "Who is president?", ("Selee",), ("d1",), "Andrew Selee is president.", "single")
+
+
+def passages(*spans):
+    return tuple(PassageRecord(doc, src, start, end) for doc, src, start, end in spans)
+
+
+def ranked(item, *spans):
+    found = passages(*spans)
+    return QuestionResult(item, "", False, (), tuple(p.doc_id for p in found), 0.0, ranked_passages=found)
+
+
+def test_evidence_spans_match_any_whitespace_and_every_occurrence():
+    text = PASSAGE_SOURCES["a"] + " Andrew  Selee is president."
+    assert m.evidence_spans(text, "Andrew Selee is president.") == [(12, 38), (46, 73)]
+    assert m.evidence_spans(text, "Selee (is)") == [] and m.evidence_spans(text, "  ") == []
+
+
+def test_evidence_rank_against_hand_computed_ranks():
+    read = PASSAGE_SOURCES.__getitem__
+    # the evidence lies at [12, 38) of source a (doc d1); b holds the same words but is not a gold document
+    third = ranked(PASSAGE_ITEM, ("d2", "b", 0, 26), ("d1", "a", 0, 11), ("d1", "a", 30, 45))
+    first = ranked(PASSAGE_ITEM, ("d1", "a", 12, 20))            # any overlap counts
+    touching = ranked(PASSAGE_ITEM, ("d1", "a", 0, 12), ("d1", "a", 38, 45))  # ends where it starts: no overlap
+    other_docs = ranked(PASSAGE_ITEM, ("d2", "b", 0, 26))
+    assert [m.evidence_rank(r, read) for r in (third, first, touching, other_docs)] == [3, 1, 0, 0]
+    deep = ranked(PASSAGE_ITEM, *[("d2", "b", 0, 26)] * m.RETRIEVAL_DEPTH, ("d1", "a", 12, 38))
+    assert m.evidence_rank(deep, read) == 0                      # beyond the first RETRIEVAL_DEPTH
+
+
+def test_evidence_rank_is_none_where_it_cannot_judge():
+    read = PASSAGE_SOURCES.__getitem__
+    no_passages = QuestionResult(PASSAGE_ITEM, "", False, (), ("d1",), 0.0)
+    absent = GoldItem("p2", "Who?", ("Selee",), ("d1",), "Not in the source.", "single")
+    no_evidence = GoldItem("p3", "Who?", ("Selee",), ("d1",), "", "single")
+    unanswerable = GoldItem("p4", "Who?", (), (), "", "unanswerable")
+
+    def unreadable(path):
+        raise FileNotFoundError(path)
+
+    for r, reader in ((no_passages, read), (ranked(absent, ("d1", "a", 0, 45)), read),
+                      (ranked(no_evidence, ("d1", "a", 0, 45)), read), (ranked(unanswerable, ("d1", "a", 0, 45)), read),
+                      (ranked(PASSAGE_ITEM, ("d1", "a", 0, 45)), unreadable)):
+        assert m.evidence_rank(r, reader) is None
+
+
+def test_passage_scores_against_hand_computed_values():
+    # ranks 3, 1 and 0 (none in the top 10): hit@1 1/3, hit@5 2/3, MRR (1/3 + 1 + 0) / 3 = 4/9
+    s = m.passage_scores([3, 1, 0])
+    assert s == pytest.approx({"passage_hit_at_1": 1 / 3, "passage_hit_at_5": 2 / 3, "passage_mrr_at_10": 4 / 9})
+    assert m.passage_scores([]) == {"passage_hit_at_1": None, "passage_hit_at_5": None, "passage_mrr_at_10": None}
+
+
+def test_score_judges_passages_only_where_a_system_gives_them():
+    def source(path):
+        return {**SOURCES, **PASSAGE_SOURCES}[path]
+
+    with_passages = ranked(PASSAGE_ITEM, ("d2", "b", 0, 26), ("d1", "a", 30, 45))
+    rows = [with_passages, *RESULTS]                  # the fixtures' results carry no passages: not judged
+    s = m.score(rows, [m.judge(r, source) for r in rows])
+    assert (s.passage_hit_at_1, s.passage_hit_at_5, s.passage_mrr_at_10) == (0.0, 1.0, 0.5)
+    plain = m.score(RESULTS, [m.judge(r, read_source) for r in RESULTS])
+    assert plain.passage_hit_at_1 is None and plain.passage_mrr_at_10 is None

@@ -2,7 +2,7 @@
 from dataclasses import replace
 
 from eval.metrics import judge
-from eval.records import CitationRecord
+from eval.records import CitationRecord, PassageRecord
 from eval.runner import FunctionSystem, SourceReader, run_many
 
 from .eval_fixtures import ITEMS, RESULTS, FakeAnswer
@@ -35,3 +35,30 @@ def test_source_reader_reads_each_file_once_and_missing_files_are_bad_offsets(tm
     assert reader(str(path)) == "Line one.\nLine two."     # cached
     missing = replace(RESULTS[0], citations=(CitationRecord(1, "d1", str(tmp_path / "gone.txt"), "x", 0, 1),))
     assert judge(missing, SourceReader()).bad_offsets == 1
+
+
+class PassageSystem(FunctionSystem):
+    """A FunctionSystem that also says where its passages lie (eval.runner.PassageRanker)."""
+
+    def __init__(self, name, answer_fn, spans):
+        super().__init__(name, answer_fn)
+        self.spans, self.retrievals = spans, 0
+
+    def ranked_passages(self, question, depth):
+        self.retrievals += 1
+        return [PassageRecord(doc, src, start, end) for doc, src, start, end in self.spans][:depth]
+
+    def ranked_docs(self, question, depth):  # never called: the passages give the document ranking
+        raise AssertionError("ranked_docs called beside ranked_passages")
+
+
+def test_a_system_with_passages_is_judged_at_passage_level_from_one_retrieval():
+    # q1's evidence "Andrew Selee is president." is s1[0:26]; d2's passage comes first, d1's second
+    system = PassageSystem("p", lambda q: FakeAnswer("Andrew Selee [1]", False), [("d2", "s2", 0, 5),
+                                                                                   ("d1", "s1", 20, 31)])
+    run = run_many(ITEMS[:1], [system], read_source=lambda p: {"s1": "Andrew Selee is president. More.",
+                                                               "s2": "In March"}[p])[0]
+    assert system.retrievals == 1 and run.results[0].ranked_docs == ("d2", "d1")
+    assert run.results[0].ranked_passages == (PassageRecord("d2", "s2", 0, 5), PassageRecord("d1", "s1", 20, 31))
+    assert run.verdicts[0].evidence_rank == 2 and run.scores.hit_at_1 == 0.0
+    assert (run.scores.passage_hit_at_1, run.scores.passage_hit_at_5, run.scores.passage_mrr_at_10) == (0.0, 1.0, 0.5)

@@ -28,6 +28,9 @@ def test_seeds_subset_with_baseline_and_compare(seeds_index, tmp_path):
     for run in report.runs:
         assert run.scores.exact_offsets == 1.0 and len(run.results) == 12
         assert all(len(r.ranked_docs) >= 1 for r in run.results)
+        # every system here says where its passages lie: each answerable question is judged at passage level
+        assert all(v.evidence_rank is not None for r, v in zip(run.results, run.verdicts) if r.item.answerable)
+        assert run.scores.passage_hit_at_5 is not None
     assert baseline.scores.abstention == 0.0 and baseline.index_seconds > 0
     assert citebot.index_seconds is None                  # prebuilt index
     assert all(len(c.quote) <= 1000 for r in baseline.results for c in r.citations)
