@@ -46,6 +46,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (  # 2: a refusal's "closest passage, not confirmed" (qa.Answer.closest), as JSON citations like ``citations``
         "ALTER TABLE answers ADD COLUMN closest TEXT NOT NULL DEFAULT '[]'",
     ),
+    (  # 3: which answerer answered and how sure it was (qa.Answer.answerer, confidence, low_confidence, off_topic);
+       # NULL / 0 for rows written before
+        "ALTER TABLE answers ADD COLUMN answerer TEXT",
+        "ALTER TABLE answers ADD COLUMN confidence REAL",
+        "ALTER TABLE answers ADD COLUMN low_confidence INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE answers ADD COLUMN off_topic INTEGER NOT NULL DEFAULT 0",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

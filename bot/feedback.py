@@ -51,6 +51,10 @@ class FeedbackRecord:
     asker_id: str | None
     answered_at: float
     closest: tuple[Citation, ...] = ()  # a refusal's closest passage as shown, not confirmed as an answer
+    answerer: str | None = None         # qa.Answer.answerer (None: a row written before schema version 3)
+    confidence: float | None = None     # qa.Answer.confidence (None: an LLM answer, or a row from before version 3)
+    low_confidence: bool = False        # answered close to the abstention threshold (the "low confidence" note)
+    off_topic: bool = False             # refused: nothing in the documents is close to the question
 
 
 class FeedbackStore:
@@ -67,9 +71,11 @@ class FeedbackStore:
         with db.opened(self.path) as conn:
             conn.execute(
                 "INSERT INTO answers (id, created_at, team_id, channel_id, thread_ts, asker_id, question, asked,"
-                " answer, abstained, citations, closest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " answer, abstained, citations, closest, answerer, confidence, low_confidence, off_topic)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (answer_id, self.clock(), asked.team, asked.channel, asked.thread_ts, asked.user, asked.question,
-                 asked.asked, answer.text, int(answer.abstained), citations, closest))
+                 asked.asked, answer.text, int(answer.abstained), citations, closest, answer.answerer,
+                 answer.confidence, int(answer.low_confidence), int(answer.off_topic)))
         return answer_id
 
     def record_vote(self, answer_id: str, user: str, vote: str, channel: str | None = None,
@@ -98,9 +104,11 @@ class FeedbackStore:
         with db.opened(self.path) as conn:
             rows = conn.execute(
                 "SELECT f.answer_id, f.vote, f.user_id, f.channel_id, f.message_ts, f.updated_at, a.question,"
-                " a.asked, a.answer, a.abstained, a.citations, a.asker_id, a.created_at, a.closest"
+                " a.asked, a.answer, a.abstained, a.citations, a.asker_id, a.created_at, a.closest, a.answerer,"
+                " a.confidence, a.low_confidence, a.off_topic"
                 " FROM feedback f JOIN answers a ON a.id = f.answer_id ORDER BY f.updated_at, f.rowid").fetchall()
-        return [FeedbackRecord(*r[:9], bool(r[9]), _citations(r[10]), r[11], r[12], _citations(r[13])) for r in rows]
+        return [FeedbackRecord(*r[:9], bool(r[9]), _citations(r[10]), r[11], r[12], _citations(r[13]), r[14], r[15],
+                               bool(r[16]), bool(r[17])) for r in rows]
 
 
 def _citations(stored: str) -> tuple[Citation, ...]:

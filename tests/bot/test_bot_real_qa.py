@@ -7,6 +7,7 @@ import os
 import signal
 import socket
 import statistics
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -60,6 +61,9 @@ def test_mention_answered_from_the_seed_articles(make_bot, seed_index):
     assert sources.startswith("*Sources*\n[1] ")
     for c in expected.citations:  # every quote is an exact slice of its seed file
         assert open(c.source, encoding="utf-8").read()[c.start:c.end] == c.quote
+    with sqlite3.connect(bot.bot.store.path) as conn:  # the stored answer says who answered and how sure it was
+        assert conn.execute("SELECT answerer, confidence, low_confidence, off_topic FROM answers").fetchall() == [
+            (expected.answerer, expected.confidence, int(expected.low_confidence), 0)]
 
 
 def test_follow_up_with_the_real_engine(make_bot, seed_index):

@@ -1,7 +1,9 @@
 """Settings, question text, thread context, rate limit, the SQLite store and dedupe, token redaction."""
 from __future__ import annotations
 
+import dataclasses
 import io
+import json
 import logging
 import sqlite3
 import threading
@@ -129,8 +131,6 @@ def test_feedback_store_persists_in_a_real_file(tmp_path):
 
 
 def test_a_refusal_keeps_its_closest_passage_and_its_marks(tmp_path):
-    import dataclasses
-
     from qa import Answer
 
     path = tmp_path / "bot.sqlite3"
@@ -141,6 +141,27 @@ def test_a_refusal_keeps_its_closest_passage_and_its_marks(tmp_path):
     store.record_vote(answer_id, "UB", "down")
     [record] = FeedbackStore(path).feedback()
     assert record.abstained and record.citations == () and record.closest == tuple(closest)
+
+
+def test_each_answer_keeps_its_answerer_and_how_sure_it_was(tmp_path):
+    from qa import Answer
+
+    path = tmp_path / "bot.sqlite3"
+    store = FeedbackStore(path)
+    sure = dataclasses.replace(sample_answer("Who?"), answerer="guarded", confidence=0.83)
+    near = dataclasses.replace(sample_answer("Who else?"), answerer="guarded", confidence=0.09, low_confidence=True)
+    far = Answer.abstain("Capital of Peru?", answerer="guarded", confidence=0.01, off_topic=True)
+    llm = dataclasses.replace(sample_answer("Why?"), answerer="llm")            # an LLM answer has no confidence
+    for answer, user in ((sure, "UA"), (near, "UB"), (far, "UC"), (llm, "UD")):
+        store.record_vote(store.record_answer(answer, Asked(answer.question, answer.question, user)), user, "down")
+    rows = {r.question: r for r in FeedbackStore(path).feedback()}
+    got = [(r.answerer, r.confidence, r.low_confidence, r.off_topic, r.abstained) for r in rows.values()]
+    assert got == [("guarded", 0.83, False, False, False), ("guarded", 0.09, True, False, False),
+                   ("guarded", 0.01, False, True, True), ("llm", None, False, False, False)]
+    with sqlite3.connect(path) as conn:  # what a team queries: the down-voted answers, least sure first
+        assert conn.execute("SELECT a.question FROM feedback f JOIN answers a ON a.id = f.answer_id"
+                            " WHERE f.vote = 'down' AND a.confidence IS NOT NULL ORDER BY a.confidence"
+                            ).fetchall() == [("Capital of Peru?",), ("Who else?",), ("Who?",)]
 
 
 def test_a_version_1_file_is_upgraded_in_place_and_loses_nothing(tmp_path):
@@ -157,8 +178,29 @@ def test_a_version_1_file_is_upgraded_in_place_and_loses_nothing(tmp_path):
     store = FeedbackStore(path)
     [record] = store.feedback()
     assert (record.answer_id, record.vote, record.answer, record.closest) == ("a1", "up", "Selee. [1]", ())
+    assert (record.answerer, record.confidence, record.low_confidence, record.off_topic) == (None, None, False, False)
     with sqlite3.connect(path) as c:
-        assert c.execute("PRAGMA user_version").fetchone()[0] == db.SCHEMA_VERSION == 2
+        assert c.execute("PRAGMA user_version").fetchone()[0] == db.SCHEMA_VERSION == 3
+
+
+def test_a_version_2_file_is_upgraded_in_place_and_loses_nothing(tmp_path):
+    path = tmp_path / "bot.sqlite3"
+    conn = db.connect(path)  # the file as schema version 2 wrote it: a refusal with a closest passage, voted on
+    for statement in (*db.MIGRATIONS[0], *db.MIGRATIONS[1]):
+        conn.execute(statement)
+    conn.execute("PRAGMA user_version = 2")
+    conn.execute("INSERT INTO answers (id, created_at, question, asked, answer, abstained, citations, closest) VALUES"
+                 " ('a1', 1.0, 'Who?', 'Who?', 'No.', 1, '[]', ?)",
+                 (json.dumps([dataclasses.asdict(sample_answer("Who?").citations[0])]),))
+    conn.execute("INSERT INTO feedback (answer_id, user_id, vote, created_at, updated_at) VALUES"
+                 " ('a1', 'UB', 'down', 2.0, 2.0)")
+    conn.close()
+    [record] = FeedbackStore(path).feedback()
+    assert (record.answer_id, record.vote, record.abstained) == ("a1", "down", True)
+    assert record.closest == (sample_answer("Who?").citations[0],)
+    assert (record.answerer, record.confidence, record.low_confidence, record.off_topic) == (None, None, False, False)
+    with sqlite3.connect(path) as c:
+        assert c.execute("PRAGMA user_version").fetchone()[0] == db.SCHEMA_VERSION
 
 
 def test_schema_migration_is_idempotent_and_refuses_newer_files(tmp_path):
