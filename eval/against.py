@@ -90,6 +90,8 @@ class RunChange:
     now_passing: tuple[Flip, ...]     # failed before, pass now
     ranked_lower: tuple[RankChange, ...] = ()    # first gold document further down (or out of the top) now
     ranked_higher: tuple[RankChange, ...] = ()
+    evidence_lower: tuple[RankChange, ...] = ()  # first passage overlapping the evidence further down now
+    evidence_higher: tuple[RankChange, ...] = ()
 
     @property
     def flagged(self) -> tuple[MetricChange, ...]:
@@ -287,18 +289,33 @@ def gold_rank(r: QuestionResult) -> int | None:
     return round(1 / rr) if rr else None
 
 
-def _rank_changes(before: RunResult, now: RunResult) -> tuple[tuple[RankChange, ...], tuple[RankChange, ...]]:
-    """The questions the retrieval metrics score (answerable, with gold docs) whose first gold doc moved."""
-    earlier = {r.item.id: r for r in before.results}
+_UNSCORED = object()  # a question a rank metric does not score
+
+
+def document_rank(r: QuestionResult, v: Verdict):
+    """gold_rank where hit@k scores the question (answerable, with gold docs)."""
+    return gold_rank(r) if r.item.answerable and r.item.docs else _UNSCORED
+
+
+def evidence_rank(r: QuestionResult, v: Verdict):
+    """The verdict's evidence rank where passage hit@k scores the question; None when not in the top 10."""
+    return _UNSCORED if v.evidence_rank is None else (v.evidence_rank or None)
+
+
+def _rank_changes(before: RunResult, now: RunResult, rank=document_rank) -> tuple[tuple[RankChange, ...],
+                                                                                  tuple[RankChange, ...]]:
+    """The questions both runs score by ``rank`` (document_rank or evidence_rank) whose rank moved: (lower now,
+    higher now)."""
+    earlier = {r.item.id: (r, v) for r, v in zip(before.results, before.verdicts)}
     lower, higher = [], []
-    for r in now.results:
-        old = earlier.get(r.item.id)
-        if old is None or not (r.item.answerable and r.item.docs and old.item.answerable and old.item.docs):
+    for r, v in zip(now.results, now.verdicts):
+        if r.item.id not in earlier:
             continue
-        was, now_rank = gold_rank(old), gold_rank(r)
-        if was != now_rank:
-            moved_down = now_rank is None or (was is not None and now_rank > was)
-            (lower if moved_down else higher).append(RankChange(r.item.id, r.item.question, was, now_rank))
+        was, now_rank = rank(*earlier[r.item.id]), rank(r, v)
+        if _UNSCORED in (was, now_rank) or was == now_rank:
+            continue
+        moved_down = now_rank is None or (was is not None and now_rank > was)
+        (lower if moved_down else higher).append(RankChange(r.item.id, r.item.question, was, now_rank))
     return tuple(lower), tuple(higher)
 
 
@@ -313,7 +330,7 @@ def compare_runs(before: RunResult, now: RunResult, tolerance: float) -> RunChan
     rows += [metric_change(label, label, "rate", kinds_before.get(label), kinds_now.get(label), tolerance)
              for label in dedupe([*kinds_now, *kinds_before])]
     return RunChange(now.name, before.config, now.config, tuple(rows), *_flips(before, now),
-                     *_rank_changes(before, now))
+                     *_rank_changes(before, now), *_rank_changes(before, now, evidence_rank))
 
 
 def compare(earlier: EvalReport, now: EvalReport, path: str | Path,

@@ -60,7 +60,9 @@ def against_json(c: Comparison) -> dict:
                       "now_passing": [flip_json(f) for f in r.now_passing],
                       "verdict_sign_test_p": round(r.verdict_p, 4),
                       "ranked_lower": [rank_json(m) for m in r.ranked_lower],
-                      "ranked_higher": [rank_json(m) for m in r.ranked_higher]} for r in c.runs]}
+                      "ranked_higher": [rank_json(m) for m in r.ranked_higher],
+                      "evidence_ranked_lower": [rank_json(m) for m in r.evidence_lower],
+                      "evidence_ranked_higher": [rank_json(m) for m in r.evidence_higher]} for r in c.runs]}
 
 
 # -- Markdown ----------------------------------------------------------------------------------------
@@ -108,6 +110,8 @@ def md_run(r: RunChange) -> list[str]:
               *md_ranks("ranked higher now (rank of the first gold document, before → now)", r.ranked_higher)]
     if not (r.ranked_lower or r.ranked_higher):
         lines += ["No question's first gold document changed rank.", ""]
+    title = "the first passage overlapping the evidence ranked {} now (rank before → now)"
+    lines += [*md_ranks(title.format("lower"), r.evidence_lower), *md_ranks(title.format("higher"), r.evidence_higher)]
     return lines
 
 
@@ -167,10 +171,13 @@ def flip_lines(c: Comparison) -> list[str]:
 
 
 def rank_lines(c: Comparison) -> list[str]:
-    """Per run: the questions whose first gold document ranks lower / higher now, by id (the Markdown has ranks)."""
+    """Per run: the questions whose first gold document, and those whose first passage overlapping the evidence, ranks
+    lower / higher now, by id (the Markdown has ranks)."""
     return id_lines(c, lambda r: (("ranked lower now", [m.id for m in r.ranked_lower]),
-                                  ("ranked higher now", [m.id for m in r.ranked_higher])),
-                    "no question's first gold document changed rank")
+                                  ("ranked higher now", [m.id for m in r.ranked_higher]),
+                                  ("with their evidence passage lower now", [m.id for m in r.evidence_lower]),
+                                  ("with their evidence passage higher now", [m.id for m in r.evidence_higher])),
+                    "no question's first gold document or evidence passage changed rank")
 
 
 def show(c: Comparison, console) -> None:

@@ -320,6 +320,51 @@ def test_rank_changes_in_json_markdown_and_terminal(tmp_path, capsys):
     assert "citebot: 1 question(s) ranked higher now: q2" in out
 
 
+def with_passages(spans: dict, results=RESULTS):
+    """The results with the given questions' passages (doc, source, start, end), their doc ranking to match."""
+    out = []
+    for r in results:
+        found = tuple(PassageRecord(*p) for p in spans.get(r.item.id, ()))
+        out.append(dataclasses.replace(r, ranked_passages=found, ranked_docs=tuple(p.doc_id for p in found))
+                   if found else r)
+    return tuple(out)
+
+
+def test_evidence_passage_moves_are_listed_in_json_markdown_and_terminal(tmp_path, capsys):
+    from rich.console import Console
+
+    from eval import against_report
+
+    # q1's evidence is s1[0:26] (doc d1), q2's s2[0:29] (doc d2): q1's passage falls out of the top 10 (d1's only
+    # passage now is "More.") though d1 stays second; q2's rises from second to first
+    before = with_passages({"q1": [("d1", "s1", 0, 26)], "q2": [("d3", "s3", 0, 5), ("d2", "s2", 0, 29)]})
+    now = with_passages({"q1": [("d2", "s2", 0, 5), ("d1", "s1", 27, 32)], "q2": [("d2", "s2", 0, 29)]})
+    path = write_report(before_report(before), tmp_path / "before.json")
+    runs = tuple(finish(Named(name, None), now, read_source) for name in ("citebot", "baseline"))
+    c = compare(read_report(path), EvalReport("mini", "mini.jsonl", 4, runs, "2026-02-01"), path)
+    citebot = c.runs[0]
+    assert [(m.id, m.rank_before, m.rank_now) for m in citebot.evidence_lower] == [("q1", 1, None)]
+    assert [(m.id, m.rank_before, m.rank_now) for m in citebot.evidence_higher] == [("q2", 2, 1)]
+    assert by_key(citebot)["passage_hit_at_1"].before == 0.5 and by_key(citebot)["passage_hit_at_1"].after == 0.5
+    paths = write_outputs(after_report(now), tmp_path / "out", chart=False, against=c)
+    run = json.loads(paths["json"].read_text(encoding="utf-8"))["against"]["runs"][0]
+    assert run["evidence_ranked_lower"] == [{"id": "q1", "question": "Who is president?", "rank_before": 1,
+                                             "rank_now": None}]
+    md = paths["markdown"].read_text(encoding="utf-8")
+    assert "**the first passage overlapping the evidence ranked lower now" in md
+    assert "- `q2` When was Harris tasked? — rank 2 → 1" in md
+    against_report.show(c, Console(width=200))
+    out = capsys.readouterr().out
+    assert "citebot: 1 question(s) with their evidence passage lower now: q1" in out
+    assert "citebot: 1 question(s) with their evidence passage higher now: q2" in out
+
+
+def test_questions_without_passages_are_not_listed_as_evidence_moves(tmp_path):
+    # the fixtures carry no passages (a system that does not say where they lie): nothing to compare
+    c = rank_comparison(tmp_path, {"q1": ("d1", "d2")}, {"q1": ("d3", "d2")})
+    assert all(r.evidence_lower == () and r.evidence_higher == () for r in c.runs)
+
+
 def test_unchanged_ranks_are_not_listed(tmp_path, capsys):
     from rich.console import Console
 
@@ -330,7 +375,7 @@ def test_unchanged_ranks_are_not_listed(tmp_path, capsys):
     md = "\n".join(against_report.md_run(c.runs[0]))
     assert "ranked lower now" not in md and "No question's first gold document changed rank." in md
     against_report.show(c, Console(width=200))
-    assert "no question's first gold document changed rank" in capsys.readouterr().out
+    assert "no question's first gold document or evidence passage changed rank" in capsys.readouterr().out
 
 
 def test_rank_changes_are_capped_in_the_markdown_and_the_terminal(tmp_path):
