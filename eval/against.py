@@ -18,7 +18,7 @@ from index.errors import CitebotError
 from .chart import HIGHER, LOWER
 from .gold import GoldItem
 from .metrics import by_kind, dedupe, reciprocal_rank, score, sign_test
-from .records import CitationRecord, EvalReport, PassageRecord, QuestionResult, RunResult, Scores, Verdict
+from .records import CitationRecord, EvalReport, QuestionResult, RunResult, Scores, Verdict
 from .report import METRICS, value
 
 DEFAULT_TOLERANCE = 0.01
@@ -169,11 +169,9 @@ def _result(obj: object, items: dict[str, GoldItem], where: str) -> tuple[Questi
                       for n, c in enumerate(_list(obj, "citations", where)))
     stored = _list(obj, "closest", where) if "closest" in obj else []  # reports before closest passages: none
     closest = tuple(_record(CitationRecord, c, f"{where}, closest passage {n + 1}") for n, c in enumerate(stored))
-    stored = _list(obj, "ranked_passages", where) if "ranked_passages" in obj else []  # older reports: none
-    passages = tuple(_record(PassageRecord, p, f"{where}, passage {n + 1}") for n, p in enumerate(stored))
     result = QuestionResult(items[qid], str(_need(obj, "text", where)), bool(_need(obj, "abstained", where)),
                             citations, tuple(_list(obj, "ranked_docs", where)), float(_need(obj, "seconds", where)),
-                            obj.get("confidence"), obj.get("highlight"), closest, passages)
+                            obj.get("confidence"), obj.get("highlight"), closest)
     return result, replace(verdict, reasons=tuple(verdict.reasons))
 
 

@@ -53,10 +53,12 @@ def clip(text: str, n: int = CLIP) -> str:
 # -- JSON --------------------------------------------------------------------------------------------
 
 def result_json(r: QuestionResult, v: Verdict) -> dict:
+    """One question's result; its retrieved passages are judged already (the verdict's evidence_rank) and not stored:
+    their sources may be gone (a temporary index), and ten spans per question would double a SQuAD report."""
     return {"id": r.item.id, "text": r.text, "abstained": r.abstained, "confidence": r.confidence,
             "highlight": r.highlight, "seconds": round(r.seconds, 5),
             "ranked_docs": dedupe(r.ranked_docs), "citations": [asdict(c) for c in r.citations],
-            "closest": [asdict(c) for c in r.closest], "ranked_passages": [asdict(p) for p in r.ranked_passages],
+            "closest": [asdict(c) for c in r.closest],
             "verdict": {**asdict(v), "failed": v.failed}}
 
 

@@ -75,7 +75,9 @@ def test_a_written_report_reads_back_as_the_same_report(tmp_path):
         assert [r.item for r in new.results] == [r.item for r in old.results]
         assert [r.citations for r in new.results] == [r.citations for r in old.results]
         assert [r.closest for r in new.results] == [r.closest for r in old.results] and new.results[2].closest
-        assert [r.ranked_passages for r in new.results] == [r.ranked_passages for r in old.results]
+        # the passages are judged when the report is written; it keeps their verdict (where the evidence ranked),
+        # not the passages, whose sources may be gone (a temporary index)
+        assert all(r.ranked_passages == () for r in new.results)
         assert new.verdicts[0].evidence_rank == 2 and new.scores.passage_hit_at_5 == 1.0
 
 
@@ -84,14 +86,13 @@ def test_a_report_without_newer_fields_still_reads(tmp_path):
     for run in data["runs"]:
         del run["scores"]["confidence_auc"]
         for r in run["results"]:
-            del r["confidence"], r["closest"], r["ranked_passages"], r["verdict"]["evidence_rank"]
+            del r["confidence"], r["closest"], r["verdict"]["evidence_rank"]
             for c in r["citations"]:
                 del c["date"]
     earlier = read_report(write_json(data, tmp_path / "old.json"))
     assert earlier.runs[0].scores.confidence_auc is None and earlier.runs[0].results[0].confidence is None
     assert all(r.closest == () for r in earlier.runs[0].results)
-    assert all(r.ranked_passages == () and v.evidence_rank is None
-               for r, v in zip(earlier.runs[0].results, earlier.runs[0].verdicts))
+    assert all(v.evidence_rank is None for v in earlier.runs[0].verdicts)
 
 
 def test_a_missing_file_is_one_line(tmp_path):
