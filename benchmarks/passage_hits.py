@@ -58,7 +58,8 @@ def corpus(args, tmp: Path):
 
 
 def ranks(search, ix, items) -> dict[str, list[int]]:
-    """Per level, the 1-based rank of the first hit for each item (0: none in the first RETRIEVAL_DEPTH)."""
+    """Per level, the 1-based rank of the first hit for each item (0: none in the first RETRIEVAL_DEPTH; None: the
+    passage level cannot judge it, eval.metrics.evidence_rank)."""
     from eval.metrics import RETRIEVAL_DEPTH, evidence_rank, reciprocal_rank
     from eval.records import PassageRecord, QuestionResult
     from eval.runner import SourceReader
@@ -72,7 +73,7 @@ def ranks(search, ix, items) -> dict[str, list[int]]:
         rr = reciprocal_rank(docs, item.docs)
         out["document"].append(round(1 / rr) if rr else 0)
         out["passage"].append(evidence_rank(QuestionResult(item, "", False, (), docs, 0.0, ranked_passages=passages),
-                                            read) or 0)
+                                            read))
     return out
 
 
@@ -102,12 +103,18 @@ def main(argv: list[str] | None = None) -> int:
         items = [i for i in resolve_gold(items, str(Path(tmp) / "index"), name) if i.answerable and i.evidence]
         before = ranks(HybridSearch(ChunkTextDense(ix)), ix, items)
         shipped = ranks(HybridSearch(ix), ix, items)
+    judged = [i for i, pair in enumerate(zip(before["passage"], shipped["passage"])) if None not in pair]
+    if len(judged) < len(items):
+        print(f"{len(items) - len(judged)} question(s) left out of the passage level: not judged (eval/README.md)")
+    for ranking in (before, shipped):
+        ranking["passage"] = [ranking["passage"][i] for i in judged]
     print(f"{name}: {len(items)} answerable questions with evidence; hybrid ranking, default fusion")
     print("level       before (chunk-text vector)   shipped (sentences)         at hit@1: gained / lost, sign p")
     for level in LEVELS:
         b, s = before[level], shipped[level]
-        gained = [i.id for i, x, y in zip(items, b, s) if y == 1 and x != 1]
-        lost = [i.id for i, x, y in zip(items, b, s) if x == 1 and y != 1]
+        ids = [items[i].id for i in judged] if level == "passage" else [i.id for i in items]
+        gained = [q for q, x, y in zip(ids, b, s) if y == 1 and x != 1]
+        lost = [q for q, x, y in zip(ids, b, s) if x == 1 and y != 1]
         print(f"{level:10s}  {summary(b):27s}  {summary(s):26s}  +{len(gained)} / -{len(lost)}, "
               f"p = {sign_test(len(lost), len(gained)):.3f}")
         if len(items) <= 100:

@@ -82,15 +82,16 @@ def evidence_spans(text: str, evidence: str) -> list[tuple[int, int]]:
 def evidence_rank(r: QuestionResult, read_source: Callable[[str], str]) -> int | None:
     """1-based rank of the first retrieved passage of a gold document whose [start, end) overlaps the gold evidence
     there (RETRIEVAL_DEPTH deep), 0 when none does; None when the question cannot be judged so: unanswerable, no
-    evidence, no passages from the system, a gold source that cannot be read, or evidence found in none of the
-    gold sources read (a gold-file problem, not a retrieval miss)."""
+    evidence, no passages from the system, a gold source that cannot be read, or every gold document retrieved and
+    the evidence in none of them (a gold-file problem, not a retrieval miss)."""
     item = r.item
     if not (item.answerable and item.evidence.strip() and r.ranked_passages):
         return None
-    gold, spans = set(item.docs), {}
+    gold, spans, read = set(item.docs), {}, set()
     for rank, p in enumerate(r.ranked_passages[:RETRIEVAL_DEPTH], start=1):
         if p.doc_id not in gold:
             continue
+        read.add(p.doc_id)
         if p.source not in spans:
             try:
                 spans[p.source] = evidence_spans(read_source(p.source), item.evidence)
@@ -98,7 +99,7 @@ def evidence_rank(r: QuestionResult, read_source: Callable[[str], str]) -> int |
                 return None
         if any(s < p.end and p.start < e for s, e in spans[p.source]):
             return rank
-    return None if spans and not any(spans.values()) else 0
+    return None if read == gold and not any(spans.values()) else 0
 
 
 def passage_scores(ranks: Sequence[int]) -> dict[str, float | None]:

@@ -206,6 +206,9 @@ def test_evidence_rank_against_hand_computed_ranks():
     assert [m.evidence_rank(r, read) for r in (third, first, touching, other_docs)] == [3, 1, 0, 0]
     deep = ranked(PASSAGE_ITEM, *[("d2", "b", 0, 26)] * m.RETRIEVAL_DEPTH, ("d1", "a", 12, 38))
     assert m.evidence_rank(deep, read) == 0                      # beyond the first RETRIEVAL_DEPTH
+    # reported by two documents, the evidence quoted from d1: only d3 retrieved, which lacks the quote: a miss
+    multi = GoldItem("p5", "Who is president?", ("Selee",), ("d1", "d3"), "Andrew Selee is president.", "multi")
+    assert m.evidence_rank(ranked(multi, ("d3", "c", 0, 5)), {**PASSAGE_SOURCES, "c": "Selee leads."}.__getitem__) == 0
 
 
 def test_evidence_rank_is_none_where_it_cannot_judge():
