@@ -8,7 +8,7 @@ Indexes the documents with citebot in a temporary folder and, for every answerab
 with citebot's hybrid fusion (qa.retriever.HybridSearch, default settings) twice, the dense side scored
 - before: by the cosine of a vector of each chunk's text (the second model pass citebot made before issue 13);
 - shipped: as LoadedIndex.dense_search does (best sentence + MEAN_WEIGHT x the chunk's derived vector).
-Both are judged with eval's own metrics: document hit@1 / hit@5 / MRR@10 (eval.metrics.hit_at, reciprocal_rank)
+Both are judged with eval's own metrics: document hit@1 / hit@5 / MRR@10 (the first gold document's rank, eval.against.gold_rank)
 and passage hit@1 / hit@5 / MRR@10 (eval.metrics.evidence_rank: a passage overlapping the gold evidence in a gold
 document), with the questions each level gains and loses and a sign test. Not part of the test run.
 """
@@ -60,7 +60,8 @@ def corpus(args, tmp: Path):
 def ranks(search, ix, items) -> dict[str, list[int]]:
     """Per level, the 1-based rank of the first hit for each item (0: none in the first RETRIEVAL_DEPTH; None: the
     passage level cannot judge it, eval.metrics.evidence_rank)."""
-    from eval.metrics import RETRIEVAL_DEPTH, evidence_rank, reciprocal_rank
+    from eval.against import gold_rank
+    from eval.metrics import RETRIEVAL_DEPTH, evidence_rank
     from eval.records import PassageRecord, QuestionResult
     from eval.runner import SourceReader
 
@@ -69,11 +70,10 @@ def ranks(search, ix, items) -> dict[str, list[int]]:
     for item in items:
         passages = tuple(PassageRecord.of(ix.passage(r, s)) for r, s in search.ranked_rows(item.question,
                                                                                             RETRIEVAL_DEPTH))
-        docs = tuple(p.doc_id for p in passages)
-        rr = reciprocal_rank(docs, item.docs)
-        out["document"].append(round(1 / rr) if rr else 0)
-        out["passage"].append(evidence_rank(QuestionResult(item, "", False, (), docs, 0.0, ranked_passages=passages),
-                                            read))
+        result = QuestionResult(item, "", False, (), tuple(p.doc_id for p in passages), 0.0,
+                                ranked_passages=passages)
+        out["document"].append(gold_rank(result) or 0)
+        out["passage"].append(evidence_rank(result, read))
     return out
 
 

@@ -295,14 +295,14 @@ def document_rank(r: QuestionResult, v: Verdict):
     return gold_rank(r) if r.item.answerable and r.item.docs else _UNSCORED
 
 
-def evidence_rank(r: QuestionResult, v: Verdict):
+def passage_rank(r: QuestionResult, v: Verdict):
     """The verdict's evidence rank where passage hit@k scores the question; None when not in the top 10."""
     return _UNSCORED if v.evidence_rank is None else (v.evidence_rank or None)
 
 
 def _rank_changes(before: RunResult, now: RunResult, rank=document_rank) -> tuple[tuple[RankChange, ...],
                                                                                   tuple[RankChange, ...]]:
-    """The questions both runs score by ``rank`` (document_rank or evidence_rank) whose rank moved: (lower now,
+    """The questions both runs score by ``rank`` (document_rank or passage_rank) whose rank moved: (lower now,
     higher now)."""
     earlier = {r.item.id: (r, v) for r, v in zip(before.results, before.verdicts)}
     lower, higher = [], []
@@ -328,7 +328,7 @@ def compare_runs(before: RunResult, now: RunResult, tolerance: float) -> RunChan
     rows += [metric_change(label, label, "rate", kinds_before.get(label), kinds_now.get(label), tolerance)
              for label in dedupe([*kinds_now, *kinds_before])]
     return RunChange(now.name, before.config, now.config, tuple(rows), *_flips(before, now),
-                     *_rank_changes(before, now), *_rank_changes(before, now, evidence_rank))
+                     *_rank_changes(before, now), *_rank_changes(before, now, passage_rank))
 
 
 def compare(earlier: EvalReport, now: EvalReport, path: str | Path,

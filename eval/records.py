@@ -59,7 +59,7 @@ class PassageRecord:
     end: int
 
     @classmethod
-    def of(cls, p: "PassageLike") -> "PassageRecord":
+    def of(cls, p: PassageLike) -> "PassageRecord":
         return cls(p.doc_id, p.source, int(p.start), int(p.end))
 
 
