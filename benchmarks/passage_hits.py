@@ -8,9 +8,9 @@ Indexes the documents with citebot in a temporary folder and, for every answerab
 with citebot's hybrid fusion (qa.retriever.HybridSearch, default settings) twice, the dense side scored
 - before: by the cosine of a vector of each chunk's text (the second model pass citebot made before issue 13);
 - shipped: as LoadedIndex.dense_search does (best sentence + MEAN_WEIGHT x the chunk's derived vector).
-Both are judged with eval's own metrics: document hit@1 / hit@5 / MRR@10 (the first gold document's rank, eval.against.gold_rank)
-and passage hit@1 / hit@5 / MRR@10 (eval.metrics.evidence_rank: a passage overlapping the gold evidence in a gold
-document), with the questions each level gains and loses and a sign test. Not part of the test run.
+Both are judged with eval's own functions: document hit@1 / hit@5 / MRR@10 (the first gold document's rank,
+eval.against.gold_rank) and passage hit@1 / hit@5 / MRR@10 (eval.metrics.evidence_rank: a passage overlapping the
+gold evidence in a gold document), with the questions each level gains and loses and a sign test. Not part of the test run.
 """
 from __future__ import annotations
 
