@@ -11,6 +11,8 @@ from pathlib import Path
 
 from .settings import ConfigError
 
+VOTES = ("up", "down")  # what the feedback table's CHECK (migration 1) accepts
+
 # Migration n takes the schema from version n-1 to n. Append; never edit a released one.
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
@@ -100,6 +102,35 @@ def migrate(path: str | Path) -> int:
     finally:
         if conn is not None:
             conn.close()
+
+
+@contextmanager
+def read_only(path: str | Path):
+    """A connection that cannot write: the file is never created, upgraded or changed (``ConfigError`` when it is
+    missing, not SQLite, or from a newer citebot)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"CITEBOT_SLACK_DB {str(path)!r} does not exist (the Slack bot creates it on its first "
+                          "answer)")
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30, check_same_thread=False)
+    except sqlite3.Error as e:
+        raise ConfigError(f"CITEBOT_SLACK_DB {str(path)!r} cannot be opened: {e}") from None
+    try:
+        try:
+            found = conn.execute("PRAGMA user_version").fetchone()[0]
+            conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+        except sqlite3.DatabaseError as e:
+            raise ConfigError(f"CITEBOT_SLACK_DB {str(path)!r} is not a usable SQLite file: {e}") from None
+        if found > SCHEMA_VERSION:
+            raise ConfigError(f"CITEBOT_SLACK_DB {str(path)!r} has schema version {found}, newer than this "
+                              f"citebot's {SCHEMA_VERSION}; upgrade citebot or use another file")
+        if found < 1:
+            raise ConfigError(f"CITEBOT_SLACK_DB {str(path)!r} is a SQLite file but not the Slack bot's (schema "
+                              "version 0)")
+        yield conn
+    finally:
+        conn.close()
 
 
 @contextmanager

@@ -12,7 +12,7 @@ from qa import Answer, Citation
 
 from . import db
 
-VOTES = ("up", "down")
+VOTES = db.VOTES
 
 
 @dataclass(frozen=True)
@@ -99,16 +99,42 @@ class FeedbackStore:
         with db.opened(self.path) as conn:
             return _counts(conn, answer_id)
 
-    def feedback(self) -> list[FeedbackRecord]:
-        """Every vote with its question, answer and citations, oldest first."""
+    def feedback(self, vote: str | None = None) -> list[FeedbackRecord]:
+        """Every vote (or every ``vote``) with its question, answer and citations, oldest first."""
         with db.opened(self.path) as conn:
-            rows = conn.execute(
-                "SELECT f.answer_id, f.vote, f.user_id, f.channel_id, f.message_ts, f.updated_at, a.question,"
-                " a.asked, a.answer, a.abstained, a.citations, a.asker_id, a.created_at, a.closest, a.answerer,"
-                " a.confidence, a.low_confidence, a.off_topic"
-                " FROM feedback f JOIN answers a ON a.id = f.answer_id ORDER BY f.updated_at, f.rowid").fetchall()
-        return [FeedbackRecord(*r[:9], bool(r[9]), _citations(r[10]), r[11], r[12], _citations(r[13]), r[14], r[15],
-                               bool(r[16]), bool(r[17])) for r in rows]
+            return select_feedback(conn, vote)
+
+
+def read_feedback(path: str | Path, vote: str | None = None) -> list[FeedbackRecord]:
+    """The votes in a bot's file, as ``FeedbackStore.feedback``, without writing to it: the file is not created or
+    upgraded, so a bot of the same or an older citebot can go on using it; an older file's missing columns read as
+    the values its rows would get on upgrade (``COLUMNS_ADDED``)."""
+    with db.read_only(path) as conn:
+        return select_feedback(conn, vote)
+
+
+# Columns of `answers` added by a migration after the first (bot/db.py), with the value their rows hold after the
+# upgrade: how a file that was never upgraded is read. tests/bot/test_bot_feedback_export.py checks that this
+# covers every column the migrations add.
+COLUMNS_ADDED = {"closest": "'[]'", "answerer": "NULL", "confidence": "NULL", "low_confidence": "0",
+                 "off_topic": "0"}
+_ANSWER_COLUMNS = ("question", "asked", "answer", "abstained", "citations", "asker_id", "created_at", "closest",
+                   "answerer", "confidence", "low_confidence", "off_topic")
+
+
+def select_feedback(conn, vote: str | None = None) -> list[FeedbackRecord]:
+    """Every vote (or every ``vote``: one of VOTES) in an open bot file, oldest first."""
+    if vote is not None and vote not in VOTES:
+        raise ValueError(f"vote must be one of {VOTES}, got {vote!r}")
+    present = {r[1] for r in conn.execute("PRAGMA table_info(answers)")}
+    columns = ", ".join(f"a.{c}" if c in present else COLUMNS_ADDED[c] for c in _ANSWER_COLUMNS)
+    where, params = ("WHERE f.vote = ?", (vote,)) if vote else ("", ())
+    rows = conn.execute(
+        f"SELECT f.answer_id, f.vote, f.user_id, f.channel_id, f.message_ts, f.updated_at, {columns}"
+        f" FROM feedback f JOIN answers a ON a.id = f.answer_id {where} ORDER BY f.updated_at, f.rowid",
+        params).fetchall()
+    return [FeedbackRecord(*r[:9], bool(r[9]), _citations(r[10]), r[11], r[12], _citations(r[13]), r[14], r[15],
+                           bool(r[16]), bool(r[17])) for r in rows]
 
 
 def _citations(stored: str) -> tuple[Citation, ...]:

@@ -22,7 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     commands.register(sub)
     train_cli.register(sub)
-    for module in ("eval.cli", "bot.cli", "eval.bench_cli"):
+    for module in ("eval.cli", "bot.cli", "bot.export_cli", "eval.bench_cli"):
         try:
             mod = __import__(module, fromlist=["register"])
         except ModuleNotFoundError as e:

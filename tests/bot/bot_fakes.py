@@ -12,6 +12,22 @@ BOT_TOKEN = "xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy"
 REPO = Path(__file__).resolve().parents[2]
 
 
+def version_1_file(path: Path) -> Path:
+    """A bot file as the first release wrote it: answer 'a1' ("Who?" / "Selee. [1]") with one 'up' vote by UB."""
+    from bot import db
+
+    conn = db.connect(path)
+    for statement in db.MIGRATIONS[0]:
+        conn.execute(statement)
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute("INSERT INTO answers (id, created_at, question, asked, answer, abstained, citations) VALUES"
+                 " ('a1', 1.0, 'Who?', 'Who?', 'Selee. [1]', 0, '[]')")
+    conn.execute("INSERT INTO feedback (answer_id, user_id, vote, created_at, updated_at) VALUES"
+                 " ('a1', 'UB', 'up', 2.0, 2.0)")
+    conn.close()
+    return path
+
+
 def sample_answer(question: str, text: str | None = None) -> Answer:
     citations = [
         Citation(1, "d1", "seeds/000.txt", "Harris visits Guatemala",

@@ -78,8 +78,9 @@ def test_citebot_slack_help_through_the_top_level_cli():
         assert option in out.stdout
 
 
-def test_importing_bot_cli_is_light():
-    code = ("import sys, bot.cli; heavy = [m for m in ('slack_bolt', 'slack_sdk', 'qa', 'torch') if m in sys.modules];"
+@pytest.mark.parametrize("module", ["bot.cli", "bot.export_cli"])
+def test_importing_bot_cli_is_light(module):
+    code = (f"import sys, {module}; heavy = [m for m in ('slack_bolt', 'slack_sdk', 'qa', 'torch') if m in sys.modules];"
             " print(heavy)")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "[]", out.stderr

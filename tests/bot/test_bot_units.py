@@ -9,7 +9,7 @@ import sqlite3
 import threading
 
 import pytest
-from bot_fakes import sample_answer
+from bot_fakes import sample_answer, version_1_file
 
 from bot import db, redact
 from bot.dedupe import EventDeduper
@@ -165,16 +165,7 @@ def test_each_answer_keeps_its_answerer_and_how_sure_it_was(tmp_path):
 
 
 def test_a_version_1_file_is_upgraded_in_place_and_loses_nothing(tmp_path):
-    path = tmp_path / "bot.sqlite3"
-    conn = db.connect(path)  # the file as the first release wrote it
-    for statement in db.MIGRATIONS[0]:
-        conn.execute(statement)
-    conn.execute("PRAGMA user_version = 1")
-    conn.execute("INSERT INTO answers (id, created_at, question, asked, answer, abstained, citations) VALUES"
-                 " ('a1', 1.0, 'Who?', 'Who?', 'Selee. [1]', 0, '[]')")
-    conn.execute("INSERT INTO feedback (answer_id, user_id, vote, created_at, updated_at) VALUES"
-                 " ('a1', 'UB', 'up', 2.0, 2.0)")
-    conn.close()
+    path = version_1_file(tmp_path / "bot.sqlite3")
     store = FeedbackStore(path)
     [record] = store.feedback()
     assert (record.answer_id, record.vote, record.answer, record.closest) == ("a1", "up", "Selee. [1]", ())
