@@ -235,6 +235,7 @@ def _write_generation(index_dir: Path, plan: Plan, live: _Live, settings: IndexS
         dense = build_store(settings.store, tables.vectors, ids=tables.sentence_ids, **(store_options or {}))
         store_meta = dense.save(tmp, previous=live.folder if live.reusable else None)
         report.stored_vectors = dense.written
+        report.notices.extend(dense.notices)
         markups = [markup_of(d["source"]) for d in tables.documents.values()]  # in document row order
         bm25_meta = BM25().fit([readable(c["text"], markups[c["doc"]]) for c in tables.chunks]).save(tmp)
         write_manifest(tmp, {

@@ -11,12 +11,15 @@ Re-indexing writes only changed rows and keeps index generations atomic (docs/ch
   file copy of the previous one's and applies upserts and deletes to that private copy;
 - server: one collection serves successive generations. A build upserts only the rows it lacks; a generation
   ignores rows not in its own id list, so the live one is unaffected; rows only the old generation used are
-  deleted after the swap (``ChromaStore.drop``, called by the builder for stale folders).
+  deleted after the swap (``ChromaStore.drop``, called by the builder for stale folders). Only the index folder
+  that created a collection (``owner``: host and absolute path, in the collection's metadata) changes it: a copy
+  or a moved folder writes a collection of its own and leaves that one to its owner.
 """
 from __future__ import annotations
 
 import logging
 import shutil
+import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -32,6 +35,13 @@ LOCAL_FOLDER = "chroma"
 LOCAL_COLLECTION = "citebot"
 URL_SCHEMES = ("http", "https")
 HNSW_PARAMS = {"space": "cosine", "ef_construction": 200, "ef_search": 200, "max_neighbors": 32}
+OWNER_KEY = "citebot_index"  # collection metadata: the index folder that writes the collection (``owner``)
+
+
+def owner(index_dir: Path) -> str:
+    """The index folder as a server collection records it: host and absolute path. A copy of the folder, or the
+    folder moved, is another owner, so the two never change each other's rows."""
+    return f"{socket.gethostname()}:{index_dir.resolve()}"
 
 
 @dataclass(frozen=True)
@@ -116,6 +126,7 @@ class ChromaStore:
 
     kind = "chroma"
     written = 0  # vectors the last save sent to Chroma
+    notices: tuple[str, ...] = ()
 
     def __init__(self, target: ChromaTarget, pending: np.ndarray | None = None, ids: list[str] | None = None,
                  collection=None, rows: dict[str, int] | None = None):
@@ -146,6 +157,9 @@ class ChromaStore:
             raise CitebotError("this Chroma store was loaded, not built; build a new index to save one")
         t = self.target
         base = carried(previous, t)
+        me = owner(folder.parent)
+        if base and t.url is not None:
+            base = self._own(base, me)
         if t.url is None:
             meta = {"kind": self.kind, "mode": "local", "path": LOCAL_FOLDER, "collection": LOCAL_COLLECTION}
         else:
@@ -162,14 +176,29 @@ class ChromaStore:
                 self.written = update(_collection(client, meta["collection"]), self.ids, self.pending,
                                       read_ids(previous), step, delete_old=t.url is None)
             else:
-                collection = client.create_collection(meta["collection"], configuration={"hnsw": t.hnsw},
-                                                      embedding_function=None)
+                collection = client.create_collection(
+                    meta["collection"], configuration={"hnsw": t.hnsw}, embedding_function=None,
+                    metadata={OWNER_KEY: me} if t.url is not None else None)
                 batched(collection.add, self.ids, self.pending, step)
                 self.written = len(self.ids)
         finally:
             if t.url is None:
                 client.close()  # release the SQLite files before the folder is renamed
         return meta
+
+    def _own(self, base: dict, me: str) -> dict | None:
+        """``base`` when this index folder may update its server collection: it is the owner, or the collection
+        predates owners (it is claimed). Otherwise None, with a notice: a new collection is written instead."""
+        collection = _collection(connect(self.target.url), base["collection"])
+        found = (collection.metadata or {}).get(OWNER_KEY)
+        if found is None:
+            collection.modify(metadata={**(collection.metadata or {}), OWNER_KEY: me})
+        elif found != me:
+            self.notices = (f"Chroma collection {base['collection']!r} belongs to the index folder {found}, not to "
+                            f"this one ({me}): it is left to that index, and this one now has its own (if that "
+                            f"folder is gone, delete the old collection on the server)",)
+            return None
+        return base
 
     @classmethod
     def load(cls, folder: Path, meta: dict) -> "ChromaStore":
@@ -220,7 +249,8 @@ class ChromaStore:
         """Release what a stale or failed generation ``folder`` holds on a server, sparing what ``keep`` uses.
 
         Its own collection is deleted; in the collection the live generation ``keep`` shares, only the rows
-        ``keep`` does not list are. Local collections live in the folder and need nothing.
+        ``keep`` does not list are; a collection another index folder owns is left alone. Local collections live
+        in the folder and need nothing.
         """
         m = read_marker(folder)
         if not m or m.get("mode") != "server":
@@ -228,11 +258,13 @@ class ChromaStore:
         live = read_marker(keep)
         try:
             client = connect(m["url"])
+            collection, me = _collection(client, m["collection"]), owner(folder.parent)
+            if collection is not None and (collection.metadata or {}).get(OWNER_KEY, me) != me:
+                return  # a copy's (or a moved folder's) old generation: the collection is its owner's
             if not live or (live.get("url"), live.get("collection")) != (m["url"], m["collection"]):
                 client.delete_collection(m["collection"])
                 return
             keep_ids = read_ids(keep)
-            collection = _collection(client, m["collection"])
             if keep_ids is not None and collection is not None:
                 gone = sorted(set(read_ids(folder) or ()) - set(keep_ids))
                 batched(collection.delete, gone, step=max(1, client.get_max_batch_size()))

@@ -15,6 +15,7 @@ class VectorStore(Protocol):
 
     kind: str
     written: int
+    notices: tuple[str, ...]  # what the last save wants the user to know (one line each), e.g. a new collection
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """(scores, rows), each shaped (len(queries), k); missing results have row -1."""
@@ -61,6 +62,7 @@ def _params(index_type: str, given: dict | None) -> dict:
 class FaissStore:
     kind = "faiss"
     written = 0
+    notices: tuple[str, ...] = ()
 
     def __init__(self, index, index_type: str, params: dict):
         self.index, self.index_type, self.params = index, index_type, params

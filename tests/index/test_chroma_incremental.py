@@ -216,6 +216,63 @@ def test_leaving_the_server_deletes_the_collection(chroma_url, tmp_path):
     assert dense(ix) == faiss_dense(docs, tmp_path)
 
 
+def test_reindexing_a_copy_of_the_folder_leaves_the_original_intact(chroma_url, tmp_path):
+    docs, ix, copy = tmp_path / "docs", tmp_path / "ix", tmp_path / "copy"
+    write_docs(docs)
+    build_index([docs], ix, HashEmbedder(), store="chroma", store_options={"url": chroma_url})
+    before, shared = dense(ix), collection(ix)[1]["collection"]
+    shutil.copytree(ix, copy)  # e.g. a copy made for another host, then re-indexed by mistake
+    change_one(docs)
+    r = build_index([docs], copy, HashEmbedder(), store="chroma", store_options={"url": chroma_url})
+    assert dense(ix) == before  # the original still finds every row it lists
+    assert all_ids(collection(ix)[0], 100) == set(read_ids(current_generation(ix)))
+    mine = collection(copy)[1]["collection"]
+    assert mine != shared and shared in _collections(chroma_url)
+    assert any(str(ix.resolve()) in n and shared in n for n in r.notices), r.notices
+    assert r.embedded_texts == 3 and r.stored_vectors == len(read_ids(current_generation(copy)))  # no re-embedding
+    assert dense(copy) == faiss_dense(docs, tmp_path)
+    # each folder now updates only its own collection
+    r = build_index([docs], ix, HashEmbedder(), store="chroma", store_options={"url": chroma_url})
+    assert collection(ix)[1]["collection"] == shared and r.notices == []
+    assert dense(ix) == dense(copy) == faiss_dense(docs, tmp_path)
+    assert all_ids(collection(copy)[0], 100) == set(read_ids(current_generation(copy)))
+
+
+def test_a_collection_from_before_owners_is_claimed_by_the_folder_that_updates_it(chroma_url, tmp_path):
+    from index.chroma_store import OWNER_KEY, owner
+
+    docs, ix = tmp_path / "docs", tmp_path / "ix"
+    write_docs(docs)
+    build_index([docs], ix, HashEmbedder(), store="chroma", store_options={"url": chroma_url})
+    col, meta = collection(ix)
+    assert col.metadata == {OWNER_KEY: owner(ix)}
+    col.modify(metadata={"written by": "an older citebot"})  # no owner recorded
+    change_one(docs)
+    r = build_index([docs], ix, HashEmbedder(), store="chroma", store_options={"url": chroma_url})
+    col, now = collection(ix)
+    assert now["collection"] == meta["collection"] and r.notices == [] and r.stored_vectors == 3
+    assert col.metadata == {"written by": "an older citebot", OWNER_KEY: owner(ix)}
+    assert dense(ix) == faiss_dense(docs, tmp_path)
+
+
+def test_a_moved_folder_gets_its_own_collection_and_keeps_working(chroma_url, tmp_path):
+    docs, ix, moved = tmp_path / "docs", tmp_path / "ix", tmp_path / "moved"
+    write_docs(docs)
+    build_index([docs], ix, HashEmbedder(), store="chroma", store_options={"url": chroma_url})
+    old = collection(ix)[1]["collection"]
+    ix.rename(moved)
+    r = build_index([docs], moved, HashEmbedder(), store="chroma", store_options={"url": chroma_url})
+    assert r.stored_vectors == 0 and r.notices == []  # nothing changed: nothing written, the old rows serve
+    assert dense(moved) == faiss_dense(docs, tmp_path)
+    change_one(docs)
+    r = build_index([docs], moved, HashEmbedder(), store="chroma", store_options={"url": chroma_url})
+    assert collection(moved)[1]["collection"] != old and old in _collections(chroma_url)  # left for its owner
+    assert len(r.notices) == 1 and old in r.notices[0]
+    assert dense(moved) == faiss_dense(docs, tmp_path)
+    r = build_index([docs], moved, HashEmbedder(), store="chroma", store_options={"url": chroma_url})
+    assert r.notices == [] and r.stored_vectors == 0
+
+
 @pytest.mark.slow
 def test_changed_seed_file_on_a_server_gives_the_answers_of_faiss(chroma_url, tmp_path, capsys):
     docs, ix = tmp_path / "docs", tmp_path / "ix"
