@@ -9,7 +9,7 @@ import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
 
-from .settings import ConfigError
+from .settings import NAMES, ConfigError
 
 VOTES = ("up", "down")  # what the feedback table's CHECK (migration 1) accepts
 
@@ -107,27 +107,31 @@ def migrate(path: str | Path) -> int:
 @contextmanager
 def read_only(path: str | Path):
     """A connection that cannot write: the file is never created, upgraded or changed (``ConfigError`` when it is
-    missing, not SQLite, or from a newer citebot)."""
+    missing, not the bot's SQLite file, or from a newer citebot). SQLite may add its ``-wal``/``-shm`` companion
+    files beside it, as the bot's own connections do."""
     path = Path(path)
+    name = f"{NAMES['feedback_db']} {str(path)!r}"
+    if not path.exists():
+        raise ConfigError(f"{name} does not exist (the Slack bot creates it on its first answer)")
     if not path.is_file():
-        raise ConfigError(f"CITEBOT_SLACK_DB {str(path)!r} does not exist (the Slack bot creates it on its first "
-                          "answer)")
+        raise ConfigError(f"{name} is not a file")
+    if path.stat().st_size == 0:
+        raise ConfigError(f"{name} is empty, not the Slack bot's file")
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30, check_same_thread=False)
     except sqlite3.Error as e:
-        raise ConfigError(f"CITEBOT_SLACK_DB {str(path)!r} cannot be opened: {e}") from None
+        raise ConfigError(f"{name} cannot be opened: {e}") from None
     try:
         try:
             found = conn.execute("PRAGMA user_version").fetchone()[0]
             conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
         except sqlite3.DatabaseError as e:
-            raise ConfigError(f"CITEBOT_SLACK_DB {str(path)!r} is not a usable SQLite file: {e}") from None
+            raise ConfigError(f"{name} is not a usable SQLite file: {e}") from None
         if found > SCHEMA_VERSION:
-            raise ConfigError(f"CITEBOT_SLACK_DB {str(path)!r} has schema version {found}, newer than this "
-                              f"citebot's {SCHEMA_VERSION}; upgrade citebot or use another file")
+            raise ConfigError(f"{name} has schema version {found}, newer than this citebot's {SCHEMA_VERSION}; "
+                              "upgrade citebot or use another file")
         if found < 1:
-            raise ConfigError(f"CITEBOT_SLACK_DB {str(path)!r} is a SQLite file but not the Slack bot's (schema "
-                              "version 0)")
+            raise ConfigError(f"{name} is a SQLite file but not the Slack bot's (schema version 0)")
         yield conn
     finally:
         conn.close()

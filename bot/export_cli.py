@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     except OSError as e:
         print(f"citebot feedback: error: cannot write {args.out!r} (--out): {e.strerror or e}", file=sys.stderr)
         return EXIT_CONFIG
-    print(f"citebot feedback: {n} votes written to {args.out}", file=sys.stderr)
+    print(f"citebot feedback: {n} vote{'' if n == 1 else 's'} written to {args.out}", file=sys.stderr)
     return 0
 
 

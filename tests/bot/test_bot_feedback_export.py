@@ -74,6 +74,8 @@ def test_out_writes_a_file_and_says_how_many(voted, tmp_path, capsys):
     code, out, err = export(capsys, "--feedback-db", str(voted), "--out", str(target))
     assert code == 0 and out == "" and err.strip() == f"citebot feedback: 3 votes written to {target}"
     assert len(target.read_text(encoding="utf-8").splitlines()) == 3
+    code, _, err = export(capsys, "--feedback-db", str(voted), "--vote", "down", "--out", str(target))
+    assert code == 0 and err.strip() == f"citebot feedback: 1 vote written to {target}"
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
 
 
@@ -118,19 +120,24 @@ def test_a_missing_file_is_one_line_and_is_not_created(tmp_path, capsys):
 
 @pytest.mark.parametrize("content, words", [
     (b"not a database at all" * 100, "not a usable SQLite file"),
-    (None, "not the Slack bot's"),           # an empty SQLite file: no schema version
+    (None, "not the Slack bot's"),           # another program's SQLite file: no schema version
+    (b"", "is empty"),
 ])
 def test_a_file_that_is_not_the_bots_is_one_line(tmp_path, capsys, content, words):
     path = tmp_path / "other.sqlite3"
     if content is None:
-        sqlite3.connect(path).close()
         sqlite3.connect(path).execute("CREATE TABLE t (x)").connection.close()
     else:
         path.write_bytes(content)
     before = path.read_bytes()
     code, _, err = export(capsys, "--feedback-db", str(path))
-    assert code == 2 and len(err.splitlines()) == 1 and words in err
+    assert code == 2 and len(err.splitlines()) == 1 and words in err and "--feedback-db" in err
     assert path.read_bytes() == before
+
+
+def test_a_folder_is_not_a_file(tmp_path, capsys):
+    code, _, err = export(capsys, "--feedback-db", str(tmp_path))
+    assert code == 2 and "is not a file" in err
 
 
 def test_a_file_from_a_newer_citebot_is_refused(tmp_path, capsys):
