@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import check_choice
+from .errors import check_choice, check_range
 from .manifest import load_array
 
 STOPWORDS = frozenset("""
@@ -24,6 +24,12 @@ through to too under until up very was we were what when where which while who w
 would you your yours yourself yourselves s t don
 """.split())
 _TOKEN = re.compile(r"\w+", re.UNICODE)
+# Term-frequency saturation and length normalisation, chosen on the SQuAD train sample (benchmarks/bm25_params.py:
+# the best mean passage hit@1 of the hybrid ranking, one document per paragraph and per article: 0.780 against
+# 0.756 at the textbook 1.5 / 0.75; docs/performance.md). A small k1 counts a question word once however often a
+# passage repeats it: in passages of a few sentences a repeat says little, and the dense side already weighs topic.
+K1 = 0.1
+B = 0.9
 SPARSE_FACTOR = 8  # score only the touched documents when postings * SPARSE_FACTOR < documents
 IDF_METHODS = {
     # Lucene/bm25s: always positive.
@@ -54,8 +60,13 @@ class Tokenizer:
 
 
 class BM25:
-    def __init__(self, k1: float = 1.5, b: float = 0.75, idf: str = "lucene", tokenizer: Tokenizer | None = None):
+    def __init__(self, k1: float | None = None, b: float | None = None, idf: str = "lucene",
+                 tokenizer: Tokenizer | None = None):
+        """``k1``, ``b``: K1 and B when not given."""
+        k1, b = K1 if k1 is None else k1, B if b is None else b
         check_choice("BM25 idf method", idf, IDF_METHODS)
+        check_range("BM25 k1", k1, lo=0.0)
+        check_range("BM25 b", b, lo=0.0, hi=1.0)
         self.k1, self.b, self.idf_method = k1, b, idf
         self.tokenizer = tokenizer or Tokenizer()
         self.vocab: dict[str, int] = {}
@@ -151,6 +162,12 @@ class BM25:
         (folder / "bm25_vocab.json").write_text(json.dumps(list(self.vocab)), encoding="utf-8")
         return {"k1": self.k1, "b": self.b, "idf": self.idf_method, "n_docs": self.n_docs,
                 "stem": self.tokenizer.stem}
+
+    @staticmethod
+    def changed(params: dict) -> str | None:
+        """What differs between a saved index's parameters (``save``'s dict) and this citebot's, or None."""
+        moved = [f"{k} {params.get(k)} → {v}" for k, v in (("k1", K1), ("b", B)) if params.get(k) != v]
+        return ", ".join(moved) or None
 
     @classmethod
     def load(cls, folder: Path, params: dict) -> "BM25":

@@ -175,7 +175,11 @@ def build_index(paths: Iterable[str | os.PathLike], index_dir: str | os.PathLike
         _summarise(report, plan)
         for r in plan.missing_roots:
             report.notices.append(f"{r} no longer exists; its documents are kept (drop them with --remove {r})")
-        if live.docs and not plan.changes and plan.roots == roots and store_matches(
+        bm25_moved = BM25.changed(live.manifest.get("bm25", {})) if live.docs else None
+        if bm25_moved:
+            report.notices.append(f"BM25 parameters changed ({bm25_moved}): the lexical index is rebuilt; "
+                                  "vectors of unchanged text are reused")
+        if live.docs and not plan.changes and plan.roots == roots and not bm25_moved and store_matches(
                 live.folder, live.manifest["store"], store, store_options):
             _remove_stale(index_dir, keep=live.folder.name)  # only what a killed build left behind
             report.chunks, report.documents = live.manifest["counts"]["chunks"], len(live.docs)

@@ -55,6 +55,34 @@ def test_reindex_embeds_only_new_or_changed_and_drops_deleted(tmp_path):
     assert {d.doc_id for d in ix.docs} == {"doc0.txt", "doc1.txt", "doc3.md"}
 
 
+def test_an_index_built_with_other_bm25_parameters_is_rebuilt_once_without_embedding(tmp_path, monkeypatch):
+    from index import bm25
+
+    docs = tmp_path / "docs"
+    write_corpus(docs)
+    emb = HashEmbedder()
+    monkeypatch.setattr(bm25, "K1", bm25.K1 + 1.0)  # the index as a citebot with other defaults wrote it
+    build_index([docs], tmp_path / "ix", emb)
+    old = current_generation(tmp_path / "ix")
+    monkeypatch.undo()
+    r = build_index([docs], tmp_path / "ix", emb)
+    assert r.written and r.embedded_texts == 0 and len(r.unchanged) == 3
+    assert [n for n in r.notices if n.startswith("BM25 parameters changed (k1 ")] == r.notices != []
+    m = json.loads((current_generation(tmp_path / "ix") / "manifest.json").read_text())
+    assert current_generation(tmp_path / "ix") != old and (m["bm25"]["k1"], m["bm25"]["b"]) == (bm25.K1, bm25.B)
+    again = build_index([docs], tmp_path / "ix", emb)
+    assert not again.written and again.notices == []
+
+
+def test_bm25_parameters_are_checked_when_built():
+    from index.bm25 import BM25
+    from index.errors import SettingError
+
+    for bad, name in (({"k1": -0.1}, "BM25 k1"), ({"b": 1.5}, "BM25 b")):
+        with pytest.raises(SettingError, match=name):
+            BM25(**bad)
+
+
 def test_missing_index_and_other_model_give_one_line_fixes(tmp_path):
     with pytest.raises(IndexNotFound, match="citebot index"):
         LoadedIndex(tmp_path / "nothing", embedder=HashEmbedder())
