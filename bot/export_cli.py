@@ -22,7 +22,9 @@ def register(subparsers) -> None:
     p.add_argument("--feedback-db", default=None,
                    help=f"the bot's SQLite file (default: $CITEBOT_SLACK_DB or {DEFAULT_DB})")
     p.add_argument("--vote", choices=VOTES, default=None, help="only these votes (default: all)")
-    p.add_argument("--format", choices=tuple(FORMATS), default=next(iter(FORMATS)), help="output format (default jsonl)")
+    default_format = next(iter(FORMATS))
+    p.add_argument("--format", choices=tuple(FORMATS), default=default_format,
+                   help=f"output format (default {default_format})")
     p.add_argument("-o", "--out", default=None, metavar="FILE",
                    help="write here (replaced only once the export is complete; default: standard output)")
     p.set_defaults(func=run)

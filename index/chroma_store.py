@@ -190,6 +190,8 @@ class ChromaStore:
         """``base`` when this index folder may update its server collection: it is the owner, or the collection
         predates owners (it is claimed). Otherwise None, with a notice: a new collection is written instead."""
         collection = _collection(connect(self.target.url), base["collection"])
+        if collection is None:  # deleted on the server since ``carried`` saw it: start a new one
+            return None
         found = (collection.metadata or {}).get(OWNER_KEY)
         if found is None:
             collection.modify(metadata={**(collection.metadata or {}), OWNER_KEY: me})
