@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import sys
 import tempfile
 from pathlib import Path
@@ -57,20 +56,19 @@ class WithBM25:
 def corpora(args, tmp: Path) -> list[tuple[str, Path, list]]:
     """(name, folder to index, gold items) of each corpus."""
     from eval.gold import load_gold
-    from eval.squad import load_squad, parse_squad, write_documents
+    from eval.squad import load_squad, write_documents
 
     if args.gold:
         return [(Path(args.gold).name, Path(args.docs), load_gold(args.gold))]
     squad = load_squad(args.squad)
-    paragraphs, items = parse_squad(json.loads(Path(args.squad).read_text(encoding="utf-8")), args.squad)
     articles = tmp / "articles"
     articles.mkdir()
     by_article: dict[str, list[str]] = {}
-    for p in paragraphs:
+    for p in squad.paragraphs:
         by_article.setdefault(p.doc_id.split("_")[0], []).append(p.context)
     for a, contexts in by_article.items():
         (articles / f"{a}.txt").write_text("\n\n".join(contexts), encoding="utf-8")
-    as_articles = [dataclasses.replace(i, docs=tuple(d.split("_")[0] + ".txt" for d in i.docs)) for i in items]
+    as_articles = [dataclasses.replace(i, docs=tuple(d.split("_")[0] + ".txt" for d in i.docs)) for i in squad.items]
     return [(f"{Path(args.squad).name}, one document per paragraph", write_documents(squad, tmp / "paragraphs"),
              list(squad.items)),
             (f"{Path(args.squad).name}, one document per article", articles, as_articles)]

@@ -82,16 +82,22 @@ def transaction(conn: sqlite3.Connection):
     conn.execute("COMMIT")
 
 
+def _version(conn: sqlite3.Connection, name: str) -> int:
+    """The file's schema version; ``ConfigError`` (naming the file as ``name``) when a newer citebot wrote it."""
+    found = conn.execute("PRAGMA user_version").fetchone()[0]
+    if found > SCHEMA_VERSION:
+        raise ConfigError(f"{name} has schema version {found}, newer than this citebot's {SCHEMA_VERSION}; "
+                          "upgrade citebot or use another file")
+    return found
+
+
 def migrate(path: str | Path) -> int:
     """Bring the file's schema to SCHEMA_VERSION; returns the version found before."""
     conn = None
     try:
         conn = connect(path)
         with transaction(conn):
-            found = conn.execute("PRAGMA user_version").fetchone()[0]
-            if found > SCHEMA_VERSION:
-                raise ConfigError(f"CITEBOT_SLACK_DB {str(path)!r} has schema version {found}, newer than this "
-                                  f"citebot's {SCHEMA_VERSION}; upgrade citebot or use another file")
+            found = _version(conn, f"CITEBOT_SLACK_DB {str(path)!r}")
             for version in range(found + 1, SCHEMA_VERSION + 1):
                 for statement in MIGRATIONS[version - 1]:
                     conn.execute(statement)
@@ -123,13 +129,10 @@ def read_only(path: str | Path):
         raise ConfigError(f"{name} cannot be opened: {e}") from None
     try:
         try:
-            found = conn.execute("PRAGMA user_version").fetchone()[0]
             conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+            found = _version(conn, name)
         except sqlite3.DatabaseError as e:
             raise ConfigError(f"{name} is not a usable SQLite file: {e}") from None
-        if found > SCHEMA_VERSION:
-            raise ConfigError(f"{name} has schema version {found}, newer than this citebot's {SCHEMA_VERSION}; "
-                              "upgrade citebot or use another file")
         if found < 1:
             raise ConfigError(f"{name} is a SQLite file but not the Slack bot's (schema version 0)")
         yield conn

@@ -81,8 +81,7 @@ class FeedbackStore:
     def record_vote(self, answer_id: str, user: str, vote: str, channel: str | None = None,
                     message_ts: str | None = None) -> VoteCounts | None:
         """Store (or change) a user's vote; the answer's counts after it, or None for an unknown answer."""
-        if vote not in VOTES:
-            raise ValueError(f"vote must be one of {VOTES}, got {vote!r}")
+        _check_vote(vote)
         now = self.clock()
         with db.opened(self.path) as conn, db.transaction(conn):
             if conn.execute("SELECT 1 FROM answers WHERE id = ?", (answer_id,)).fetchone() is None:
@@ -124,8 +123,8 @@ _ANSWER_COLUMNS = ("question", "asked", "answer", "abstained", "citations", "ask
 
 def select_feedback(conn, vote: str | None = None) -> list[FeedbackRecord]:
     """Every vote (or every ``vote``: one of VOTES) in an open bot file, oldest first."""
-    if vote is not None and vote not in VOTES:
-        raise ValueError(f"vote must be one of {VOTES}, got {vote!r}")
+    if vote is not None:
+        _check_vote(vote)
     present = {r[1] for r in conn.execute("PRAGMA table_info(answers)")}
     columns = ", ".join(f"a.{c}" if c in present else COLUMNS_ADDED[c] for c in _ANSWER_COLUMNS)
     where, params = ("WHERE f.vote = ?", (vote,)) if vote else ("", ())
@@ -135,6 +134,11 @@ def select_feedback(conn, vote: str | None = None) -> list[FeedbackRecord]:
         params).fetchall()
     return [FeedbackRecord(*r[:9], bool(r[9]), _citations(r[10]), r[11], r[12], _citations(r[13]), r[14], r[15],
                            bool(r[16]), bool(r[17])) for r in rows]
+
+
+def _check_vote(vote: str) -> None:
+    if vote not in VOTES:
+        raise ValueError(f"vote must be one of {VOTES}, got {vote!r}")
 
 
 def _citations(stored: str) -> tuple[Citation, ...]:
