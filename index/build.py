@@ -26,7 +26,7 @@ from .errors import CitebotError, IndexIncompatible, check_choice, check_range
 from .files import absolute
 from .generation import LiveGeneration, Segment, concatenate, fresh_segment, reusable_vectors, write_tables
 from .ingest import SUFFIXES, Skipped
-from .manifest import CLEANING_VERSION, CURRENT, current_generation, read_manifest, write_manifest
+from .manifest import CLEANING_VERSION, CURRENT, current_generation, read_manifest, stored_name, write_manifest
 from .markup import markup_of, readable
 from .plan import PathReport, Plan, plan_run
 from .store import STORES, build_store, drop_store, store_matches
@@ -236,6 +236,7 @@ def _write_generation(index_dir: Path, plan: Plan, live: _Live, settings: IndexS
     tmp.mkdir()
     try:
         write_tables(tmp, tables)
+        _write_texts(tmp, tables.documents, plan, live.folder)
         dense = build_store(settings.store, tables.vectors, ids=tables.sentence_ids, **(store_options or {}))
         store_meta = dense.save(tmp, previous=live.folder if live.reusable else None)
         report.stored_vectors = dense.written
@@ -264,15 +265,45 @@ def _write_generation(index_dir: Path, plan: Plan, live: _Live, settings: IndexS
     report.written, report.chunks, report.documents = True, len(tables.chunks), len(segments)
 
 
+ENTRY_FIELDS = ("source", "size", "mtime_ns", "content_hash", "title", "date", "format", "layout", "kept", "stored",
+                "file_sha256", "left_out")
+
+
 def _entry(doc_id: str, plan: Plan, old: dict, doc=None) -> dict:
-    """The manifest entry of a document: its source, file stamp, content hash, title and date."""
-    e = {k: old[k] for k in ("source", "size", "mtime_ns", "content_hash", "title", "date") if k in old}
+    """The manifest entry of a document: its source, file stamp, content hash, title, date, format, layout (pages
+    and sections), kept share ([letters kept, letters visible]) and, for extracted text, where the index stores it
+    and the file's sha256."""
+    e = {k: old[k] for k in ENTRY_FIELDS if k in old}
     if doc is not None:
-        e.update(source=doc.source, content_hash=doc.content_hash, title=doc.title, date=doc.date)
+        e.update(source=doc.source, content_hash=doc.content_hash, title=doc.title, date=doc.date, format=doc.fmt,
+                 layout=doc.layout.to_json(), kept=[doc.kept_chars, doc.visible_chars], left_out=list(doc.left_out))
+        if doc.stored:
+            e.update(stored=stored_name(doc.content_hash), file_sha256=doc.file_hash)
     stamp = plan.stamps.get(doc_id)
     if stamp is not None:
         e.update(size=stamp.size, mtime_ns=stamp.mtime_ns)
     return e
+
+
+def _write_texts(gen: Path, documents: dict[str, dict], plan: Plan, live: Path | None) -> None:
+    """The extracted text of every stored document (PDF, DOCX): new ones written, carried ones linked."""
+    for doc_id, entry in documents.items():
+        name = entry.get("stored")
+        if not name:
+            continue
+        target = gen / name
+        target.parent.mkdir(exist_ok=True)
+        if doc_id in plan.fresh:
+            target.write_text(plan.fresh[doc_id].raw, encoding="utf-8", newline="")
+            continue
+        previous = live / name if live is not None else None
+        if previous is None or not previous.is_file():
+            raise CitebotError(f"the stored text of {doc_id} is missing from {live}; rebuild: delete the index folder "
+                               "and run citebot index again")
+        try:
+            os.link(previous, target)
+        except OSError:
+            shutil.copyfile(previous, target)
 
 
 def _segments(plan: Plan, live: _Live, settings: IndexSettings) -> list[Segment]:

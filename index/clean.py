@@ -6,11 +6,12 @@ built from them is an exact slice of the file (``raw[start:end] == text``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
-from .dates import date_line, date_prefix, dateline, parse_date
-from .markup import front_matter, markdown_images, markdown_lines, plain
-from .types import Span, stripped_span
+from .dates import date_line, date_prefix, dateline, parse_date  # noqa: F401 (parse_date: re-exported)
+from .markup import plain
+from .readers.base import Block
 
 # Lines of site chrome, matched on the whole line (case-insensitive): the US web
 # design system banner, page footers, sharing widgets, archive notices.
@@ -48,59 +49,41 @@ CREDIT = tuple(re.compile(p, re.I) for p in (
 ))
 
 LIST_ITEM = re.compile(r"\s*(\d{1,2}[.)]|[-*•·])\s+")
-TERMINAL = re.compile(r"[.!?…][\"”’')\]]*$")
-HEADING_MAX_WORDS = 14
 # A date with no label (a line holding only a date, a news dateline) is read only before this many paragraphs of
 # content; a labelled line ("Published 12 April 2023") anywhere; a label opening a paragraph only up there too.
 TOP_PARAGRAPHS = 2
-FRONT_MATTER_DATES = ("date", "published", "pubdate", "publishdate", "publish_date", "date_published", "created")
 
 
 @dataclass(frozen=True)
 class Cleaned:
-    blocks: tuple[Span, ...]
+    blocks: tuple[Block, ...]                # content only, in reading order
     title: str
     date: str | None
+    sections: tuple[tuple[int, str], ...] = ()  # (offset, heading path): the path that holds from offset on
 
 
-def _lines(raw: str, removed: list[tuple[int, int]]) -> list[Span]:
-    """Line spans, cut around removed ranges, with surrounding whitespace trimmed."""
-    pieces = []
-    bounds = sorted(removed)
-    pos = 0
-    for a, b in bounds + [(len(raw), len(raw))]:
-        if a > pos:
-            pieces.append((pos, a))
-        pos = max(pos, b)
-    out = []
-    for a, b in pieces:
-        for m in re.finditer(r"[^\n]+", raw[a:b]):
-            span = stripped_span(raw, a + m.start(), a + m.end())
-            if span:
-                out.append(span)
-    return out
+SECTION_SEPARATOR = " › "
 
 
 def _is_chrome(text: str) -> bool:
     return any(p.fullmatch(text) for p in CHROME) or any(p.fullmatch(text) for p in CREDIT)
 
 
-def _is_heading(text: str) -> bool:
-    if TERMINAL.search(text):
-        return False
-    return len(text.split()) <= HEADING_MAX_WORDS
-
-
-def clean_units(raw: str, units: list[Span], title_hint: str | None = None, date_hint: str | None = None) -> Cleaned:
-    """Classify candidate units (lines or HTML blocks) into content and boilerplate; find the title and date.
+def clean_blocks(raw: str, blocks: Iterable[Block], title_hint: str | None = None,
+                 date_hint: str | None = None) -> Cleaned:
+    """Drop site chrome, credits, date lines and repeats from a reader's blocks; find the title, the date and the
+    heading path of every section. Headings are never passages: the first one before any content is the title,
+    the others name their sections.
 
     ``date_hint`` (from metadata: front matter, HTML meta tags) wins over a date written in the text.
     """
-    kept: list[Span] = []
+    kept: list[Block] = []
     seen: set[str] = set()
     title, date = title_hint, date_hint
     in_breadcrumb = False
-    for u in units:
+    stack: list[tuple[int, str]] = []  # (level, heading text)
+    sections: list[tuple[int, str]] = []
+    for u in blocks:
         text = plain(raw[u.start:u.end])
         if not text:
             continue
@@ -108,49 +91,48 @@ def clean_units(raw: str, units: list[Span], title_hint: str | None = None, date
         if in_breadcrumb and LIST_ITEM.match(raw, u.start):
             continue
         in_breadcrumb = low.startswith("breadcrumb")
-        top = len(kept) < TOP_PARAGRAPHS
-        prefix = date_prefix(raw, u.start, u.end) if top else None
-        if prefix:
-            date = date or prefix.iso
-            u = Span(prefix.end, u.end)
-            text = plain(raw[u.start:u.end])
-        line = date_line(text)
-        if line:  # a line stating a date is metadata, never content or a title
-            if line.published and (line.labelled or top):
-                date = date or line.iso
-            continue
-        if _is_chrome(text) or text in seen:
-            continue
-        seen.add(text)
-        if _is_heading(text) and not (kept and text.endswith(":")):  # a lead-in ("Commitments:") stays
-            if title is None and not kept:
+        if u.kind != "code":
+            top = len(kept) < TOP_PARAGRAPHS
+            prefix = date_prefix(raw, u.start, u.end) if top and u.kind != "heading" else None
+            if prefix:
+                date = date or prefix.iso
+                u = replace(u, start=prefix.end)
+                text = plain(raw[u.start:u.end])
+            line = date_line(text)
+            if line:  # a line stating a date is metadata, never content or a title
+                if line.published and (line.labelled or top):
+                    date = date or line.iso
+                continue
+            if _is_chrome(text) or (u.kind != "lines" and text in seen):
+                continue
+            seen.add(text)
+        if u.kind == "heading":
+            if not kept and ((title is None and not stack) or text.rstrip(":") == title):
                 title = text.rstrip(":")
+                stack, sections = [], []  # what stood above the title is page furniture, not a section
+                continue
+            while stack and stack[-1][0] >= u.level:
+                stack.pop()
+            stack.append((u.level, text.rstrip(":")))
+            path = SECTION_SEPARATOR.join(t for _, t in stack)
+            if sections and sections[-1][0] == u.end:
+                sections[-1] = (u.end, path)
+            else:
+                sections.append((u.end, path))
             continue
         if not kept:
             date = date or dateline(text)
         kept.append(u)
-    blocks = _merge(raw, kept)
     if title is None:
-        title = _title_from_text(raw, blocks)
-    return Cleaned(tuple(blocks), title, date)
-
-
-def _merge(raw: str, spans: list[Span]) -> list[Span]:
-    """Join neighbouring spans when only whitespace lies between them."""
-    out: list[Span] = []
-    for s in spans:
-        if out and not raw[out[-1].end:s.start].strip():
-            out[-1] = Span(out[-1].start, s.end)
-        else:
-            out.append(s)
-    return out
+        title = _title_from_text(raw, kept)
+    return Cleaned(tuple(kept), title, date, tuple(sections))
 
 
 # A news dateline opening the first sentence: an upper-case place, maybe ", STATE" and "(AP)", then a dash.
 _DATELINE_LEAD = re.compile(r"^[A-Z][A-Z.'’ ]{1,40}(?:,\s*[A-Z][A-Za-z.]+)?(?:\s*\([A-Za-z. ]{1,20}\))?\s*[—–-]+\s+(?=\S)")
 
 
-def _title_from_text(raw: str, blocks: list[Span], limit: int = 80) -> str:
+def _title_from_text(raw: str, blocks: list[Block], limit: int = 80) -> str:
     if not blocks:
         return ""
     first = plain(raw[blocks[0].start:blocks[0].end])
@@ -162,12 +144,14 @@ def _title_from_text(raw: str, blocks: list[Span], limit: int = 80) -> str:
 
 
 def clean_text(raw: str) -> Cleaned:
-    """Clean a plain-text or markdown page: front matter gives the title and date, heading markers are not text."""
-    removed = markdown_images(raw)
-    meta = front_matter(raw)
-    fields = meta.fields if meta else {}
-    if meta:
-        removed.append((0, meta.end))
-    units, h1 = markdown_lines(raw, _lines(raw, removed))
-    date = next((d for k in FRONT_MATTER_DATES if (d := parse_date(fields.get(k, "")))), None)
-    return clean_units(raw, units, title_hint=fields.get("title") or h1, date_hint=date)
+    """A plain-text page read and cleaned (index.readers.text, then clean_blocks)."""
+    from .readers.text import read_text
+    e = read_text(raw)
+    return clean_blocks(raw, e.blocks, title_hint=e.title, date_hint=e.date)
+
+
+def clean_html(raw: str) -> Cleaned:
+    """An HTML page read and cleaned (index.readers.html, then clean_blocks)."""
+    from .readers.html import read_html
+    e = read_html(raw)
+    return clean_blocks(raw, e.blocks, title_hint=e.title, date_hint=e.date)

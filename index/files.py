@@ -8,6 +8,7 @@ by the index: re-indexing never renames a document.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,27 +44,32 @@ def minimal_roots(roots: Iterable[str]) -> list[str]:
     return out
 
 
-def _walk(root: Path, suffixes: Collection[str]) -> Iterator[Path]:
+def _walk(root: Path, suffixes: Collection[str], others: Counter | None) -> Iterator[Path]:
     if root.is_file():
         yield root
         return
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
-            if not name.startswith(".") and os.path.splitext(name)[1].lower() in suffixes:
+            if name.startswith("."):
+                continue
+            ext = os.path.splitext(name)[1].lower()
+            if ext in suffixes:
                 yield Path(dirpath, name)
+            elif others is not None:
+                others[ext or "(no extension)"] += 1
 
 
-def scan(roots: Iterable[str], suffixes: Collection[str]) -> dict[str, FileEntry]:
+def scan(roots: Iterable[str], suffixes: Collection[str], others: Counter | None = None) -> dict[str, FileEntry]:
     """Every file with one of ``suffixes`` under ``roots`` (absolute paths; a named file of any type is included,
     so that ingestion can say why it is skipped), keyed by absolute path. A root that does not exist is an
-    error. Hidden files and folders are left out."""
+    error. Hidden files and folders are left out; ``others`` counts the files of other types by extension."""
     found: dict[str, FileEntry] = {}
     for root in roots:
         r = Path(root)
         if not r.exists():
             raise CitebotError(f"path not found: {root}")
-        for f in _walk(r, suffixes):
+        for f in _walk(r, suffixes, others):
             source = str(f)
             if source in found:
                 continue

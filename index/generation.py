@@ -17,7 +17,7 @@ import numpy as np
 
 from .manifest import load_array
 from .markup import markup_of, readable
-from .sentences import chunk_block
+from .sentences import chunk_sentences, region_sentences, regions
 from .types import Document, content_hash
 
 
@@ -38,8 +38,8 @@ class Segment:
 def fresh_segment(doc: Document, entry: dict, size: int, overlap: int) -> Segment:
     """Chunk a document and list its unique sentences in order of first appearance."""
     chunks, spans, where = [], [], {}
-    for block in doc.blocks:
-        for c in chunk_block(doc.doc_id, doc.raw, block, size, overlap):
+    for region in regions(doc.raw, doc.blocks):
+        for c in chunk_sentences(doc.doc_id, doc.raw, region_sentences(doc.raw, region), size, overlap):
             rows = []
             for s in c.sentences:
                 if (s.start, s.end) not in where:

@@ -1,23 +1,25 @@
 """Read files from disk into cleaned Documents; unreadable files are reported, never fatal."""
 from __future__ import annotations
 
+import hashlib
 import os
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .clean import clean_text
+from .clean import clean_blocks
 from .files import FileEntry, absolute, assign_ids, scan
-from .html import clean_html
-from .types import Document
+from .markup import markup_of, readable
+from .readers import SUFFIXES, Unreadable, reader_for, supported
+from .readers.base import MAX_FILE_BYTES, Extracted
+from .readers.decode import source_text  # noqa: F401 (re-exported: the reading every text offset assumes)
+from .types import Document, Layout
 
-SUFFIXES = {".txt": clean_text, ".md": clean_text, ".markdown": clean_text,
-            ".html": clean_html, ".htm": clean_html}
 
-
-def scan_files(roots: Iterable[str]) -> dict[str, FileEntry]:
-    """The supported files under absolute ``roots`` (see index.files.scan)."""
-    return scan(roots, SUFFIXES)
+def scan_files(roots: Iterable[str], others: Counter | None = None) -> dict[str, FileEntry]:
+    """The supported files under absolute ``roots`` (see index.files.scan); ``others`` counts the rest."""
+    return scan(roots, SUFFIXES, others)
 
 
 @dataclass(frozen=True)
@@ -26,37 +28,49 @@ class Skipped:
     reason: str
 
 
-def source_text(data: bytes) -> str:
-    """A file's bytes as the text offsets point into; UnicodeDecodeError when not UTF-8.
+def letters(text: str) -> int:
+    """Letters and digits in ``text``: what the kept share counts."""
+    return sum(c.isalnum() for c in text)
 
-    Offsets are into the text as Python reads it (universal newlines), so a
-    reader doing open(path, encoding="utf-8").read()[start:end] sees the quote.
-    """
-    raw = data.decode("utf-8")
-    if "\r" in raw:
-        raw = raw.replace("\r\n", "\n").replace("\r", "\n")
-    return raw
+
+def to_document(e: Extracted, source: str, doc_id: str, fmt: str) -> Document | Skipped:
+    """A reader's output cleaned into a Document, or why nothing was left."""
+    c = clean_blocks(e.text, e.blocks, title_hint=e.title, date_hint=e.date)
+    if not c.blocks:
+        return Skipped(source, "no text after cleaning")
+    markup = markup_of(source)
+    kept = sum(letters(readable(e.text[b.start:b.end], markup)) for b in c.blocks)
+    kept += sum(letters(b) for b in {p.rsplit(" › ", 1)[-1] for _, p in c.sections}) + letters(c.title or "")
+    visible = e.visible_chars or letters(e.text)
+    return Document(doc_id=doc_id, source=source, raw=e.text, title=c.title, date=c.date, blocks=c.blocks,
+                    layout=Layout(e.pages, c.sections), fmt=fmt, stored=e.stored, visible_chars=visible,
+                    kept_chars=min(kept, visible), left_out=e.left_out)
 
 
 def load_document(path: Path, doc_id: str | None = None) -> Document | Skipped:
     """One file as a cleaned Document with id ``doc_id`` (default: the file name), or why it is skipped."""
-    cleaner = SUFFIXES.get(path.suffix.lower())
-    if cleaner is None:
-        return Skipped(str(path), f"unsupported file type {path.suffix!r}; supported: {', '.join(SUFFIXES)}")
-    data = path.read_bytes()
+    reader = reader_for(path)
+    if reader is None:
+        return Skipped(str(path), f"unsupported file type {path.suffix or '(none)'!r}; supported: {supported()}")
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return Skipped(str(path), f"file of {size / 2**20:.0f} MB; the limit is {MAX_FILE_BYTES / 2**20:.0f} MB")
+        data = path.read_bytes()
+    except OSError as e:
+        return Skipped(str(path), f"cannot read: {e.strerror or e}")
     if not data.strip():
         return Skipped(str(path), "empty file")
-    if b"\x00" in data[:8192]:
-        return Skipped(str(path), "binary file")
     try:
-        raw = source_text(data)
-    except UnicodeDecodeError as e:
-        return Skipped(str(path), f"not UTF-8 (byte {e.start})")
-    c = cleaner(raw)
-    if not c.blocks:
-        return Skipped(str(path), "no article text after cleaning")
-    return Document(doc_id=doc_id or path.name, source=str(path.resolve()), raw=raw,
-                    title=c.title, date=c.date, blocks=c.blocks)
+        e = reader.read(data)
+    except Unreadable as err:
+        return Skipped(str(path), str(err))
+    except Exception as err:  # a parser's own failure on a malformed file: one line, never the run
+        return Skipped(str(path), f"cannot be read as {reader.name}: {type(err).__name__}: {str(err)[:120]}")
+    doc = to_document(e, str(path.resolve()), doc_id or path.name, reader.name)
+    if isinstance(doc, Document) and doc.stored:
+        doc = replace(doc, file_hash=hashlib.sha256(data).hexdigest())
+    return doc
 
 
 def load_documents(paths: Iterable[str | os.PathLike]) -> tuple[list[Document], list[Skipped]]:

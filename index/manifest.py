@@ -9,9 +9,22 @@ import numpy as np
 from .errors import IndexIncompatible, IndexNotFound
 
 FORMAT = "citebot-index"
-FORMAT_VERSION = 2  # 2: sentence-level dense store, documents keyed by relative path, roots recorded
-CLEANING_VERSION = 3  # bump when cleaning/sentence rules change: documents are then re-chunked
+FORMAT_VERSION = 3  # 2: sentence-level dense store, documents keyed by relative path, roots recorded;
+                    # 3: documents carry their format, layout (pages, sections), kept share, stored text
+CLEANING_VERSION = 4  # bump when cleaning/sentence rules change: documents are then re-chunked
 CURRENT = "CURRENT"
+TEXTS = "texts"  # extracted text of PDF / DOCX documents, in each generation: texts/<content hash>.txt (UTF-8)
+
+
+def stored_name(content_hash: str) -> str:
+    """Where a generation keeps a document's extracted text, relative to the generation folder."""
+    return f"{TEXTS}/{content_hash}.txt"
+
+
+def read_stored(gen: Path, entry: dict) -> str:
+    """The extracted text of a stored document, exactly as indexed."""
+    with open(gen / entry["stored"], encoding="utf-8", newline="") as f:
+        return f.read()
 
 
 def current_generation(index_dir: Path) -> Path:

@@ -68,9 +68,20 @@ def markup_of(source: str) -> str:
     return MARKUP.get(os.path.splitext(source)[1].lower(), "text")
 
 
+_HYPHENATED = re.compile(r"(?<=[a-z])-\n[ \t]*(?=[a-z])")  # a word split across a line break
+_QUOTED_LINE = re.compile(r"\n[ \t]*>[ \t>]*")              # markdown block quote markers on continued lines
+
+
 def readable(text: str, markup: str) -> str:
-    """What a person reads of raw text: HTML loses tags and entities, markdown its link targets; plain text
-    keeps every character (``x < 5 and y > 3`` or ``<b>`` in a .txt file is content). Whitespace is collapsed."""
+    """What a person reads of raw text: HTML loses tags and entities, markdown its link targets and block quote
+    markers; plain text keeps every character (``x < 5 and y > 3`` or ``<b>`` in a .txt file is content).
+    Wrapped lines are joined: a word hyphenated across a line break is one word, whitespace is collapsed."""
+    if "\n" in text:
+        if "-\n" in text:
+            text = _HYPHENATED.sub("", text)
+        if markup == "markdown":
+            text = _QUOTED_LINE.sub(" ", text)
+        text = text.replace("\n", " ")
     if markup == "html":
         return plain(text)
     if markup == "markdown" and "](" in text:

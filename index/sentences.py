@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from .errors import check_range
 from .types import Chunk, Span, stripped_span
@@ -21,6 +22,7 @@ OPEN_QUOTES, CLOSE_QUOTES, STRAIGHT_QUOTE = "“„«", "”»", '"'
 # within this many characters; a longer or unclosed one (a quote running on into the next paragraph, a stray ")
 # is split as usual.
 QUOTE_MAX_CHARS = 1000
+CODE_UNIT_CHARS = 300  # code is cut into runs of whole lines about this long
 
 
 def quotations(text: str) -> list[tuple[int, int]]:
@@ -59,9 +61,17 @@ def _is_boundary(text: str, end_punct: int, next_word: str) -> bool:
 
 
 def split_sentences(raw: str, block: Span) -> list[Span]:
-    """Sentence spans inside one block; line breaks end a sentence unless the line ends with a colon."""
+    """Sentence spans inside one block (an index.readers Block, or a Span read as kind "lines").
+
+    prose: line breaks are soft, sentences end at punctuation; lines: a line break also ends a sentence, unless the
+    line ends with a colon; code: runs of whole lines up to CODE_UNIT_CHARS, never cut inside a line.
+    """
+    kind = getattr(block, "kind", "lines")
+    if kind == "code":
+        return _code_units(raw, block)
+    pattern = r"[\s\S]+" if kind == "prose" else r"[^\n]+"
     out: list[Span] = []
-    for line in re.finditer(r"[^\n]+", raw[block.start:block.end]):
+    for line in re.finditer(pattern, raw[block.start:block.end]):
         base = block.start + line.start()
         text = line.group(0)
         start = 0
@@ -88,11 +98,54 @@ def _emit(out: list[Span], raw: str, a: int, b: int) -> None:
         out.append(span)
 
 
+def _code_units(raw: str, block: Span) -> list[Span]:
+    out: list[Span] = []
+    for line in re.finditer(r"[^\n]+", raw[block.start:block.end]):
+        span = stripped_span(raw, block.start + line.start(), block.start + line.end())
+        if span is None:
+            continue
+        if out and span.end - out[-1].start <= CODE_UNIT_CHARS:
+            out[-1] = Span(out[-1].start, span.end)
+        else:
+            out.append(span)
+    return out
+
+
+# Blocks separated only by whitespace and markup (list markers, table borders, quote marks) are chunked together.
+_MARKUP_GAP = re.compile(r"(?:\s|[-*+>|•·:=_.)(]|\d{1,3}[.)])*")
+
+
+def regions(raw: str, blocks: Sequence[Span]) -> list[list[Span]]:
+    """Runs of neighbouring blocks with only whitespace or markup between them: each run is chunked as one."""
+    out: list[list[Span]] = []
+    for b in blocks:
+        if out and _MARKUP_GAP.fullmatch(raw, out[-1][-1].end, b.start):
+            out[-1].append(b)
+        else:
+            out.append([b])
+    return out
+
+
+def region_sentences(raw: str, region: Sequence[Span]) -> list[Span]:
+    """The sentences of a run of blocks; a lead-in ending with a colon joins what follows it in the next block."""
+    out: list[Span] = []
+    for b in region:
+        ss = split_sentences(raw, b)
+        if ss and out and raw[out[-1].end - 1] == ":" and getattr(b, "kind", "lines") != "code":
+            ss[0] = Span(out.pop().start, ss[0].end)
+        out += ss
+    return out
+
+
 def chunk_block(doc_id: str, raw: str, block: Span, size: int, overlap: int) -> list[Chunk]:
+    """Greedy chunks of whole sentences up to ``size`` characters, ``overlap`` sentences shared."""
+    return chunk_sentences(doc_id, raw, split_sentences(raw, block), size, overlap)
+
+
+def chunk_sentences(doc_id: str, raw: str, sents: list[Span], size: int, overlap: int) -> list[Chunk]:
     """Greedy chunks of whole sentences up to ``size`` characters, ``overlap`` sentences shared."""
     check_range("chunk size", size, lo=1)
     check_range("chunk overlap", overlap, lo=0)
-    sents = split_sentences(raw, block)
     chunks: list[Chunk] = []
     i = 0
     while i < len(sents):

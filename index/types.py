@@ -5,6 +5,7 @@ text always gets the same id and is never embedded twice.
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 from dataclasses import dataclass, field
 
@@ -41,11 +42,38 @@ def stripped_span(raw: str, start: int, end: int) -> Span | None:
 
 
 @dataclass(frozen=True)
-class Document:
-    """A cleaned source file.
+class Layout:
+    """Where an offset of a document sits: its page (paginated formats) and the heading path above it."""
 
-    ``raw`` is the file's full text exactly as decoded; ``blocks`` are the
-    spans of ``raw`` that hold article content (boilerplate lies between them).
+    pages: tuple[int, ...] = ()                   # offset where each page starts (page n at pages[n-1])
+    sections: tuple[tuple[int, str], ...] = ()    # (offset, heading path) from that offset on
+
+    def page(self, offset: int) -> int | None:
+        return bisect.bisect_right(self.pages, offset) or None if self.pages else None
+
+    def section(self, offset: int) -> str | None:
+        i = bisect.bisect_right(self.sections, (offset, "\U0010ffff"))
+        return self.sections[i - 1][1] if i else None
+
+    def to_json(self) -> dict:
+        return {"pages": list(self.pages), "sections": [list(s) for s in self.sections]}
+
+    @classmethod
+    def from_json(cls, d: dict | None) -> "Layout":
+        d = d or {}
+        return cls(tuple(d.get("pages", ())), tuple((int(a), str(b)) for a, b in d.get("sections", ())))
+
+
+NO_LAYOUT = Layout()
+
+
+@dataclass(frozen=True)
+class Document:
+    """A read and cleaned source file.
+
+    ``raw`` is the text offsets point into: the file's full text exactly as decoded, or for formats that are not
+    text (PDF, DOCX) the text the reader extracted (``stored``: the index keeps a copy). ``blocks`` are the
+    content blocks of ``raw``; ``layout`` gives the page and section of any offset.
     """
 
     doc_id: str
@@ -55,6 +83,17 @@ class Document:
     date: str | None
     blocks: tuple[Span, ...]
     content_hash: str = field(default="")
+    layout: Layout = NO_LAYOUT
+    fmt: str = "text"            # the reader that read it (index.readers)
+    stored: bool = False
+    visible_chars: int = 0       # letters and digits a person sees in the file
+    kept_chars: int = 0          # of those, how many are in the index (content and headings)
+    left_out: tuple[str, ...] = ()
+    file_hash: str = ""          # sha256 of the file's bytes (stored formats: tells a changed file at answer time)
+
+    @property
+    def kept_share(self) -> float:
+        return min(1.0, self.kept_chars / self.visible_chars) if self.visible_chars else 1.0
 
     def __post_init__(self) -> None:
         if not self.content_hash:
@@ -92,3 +131,12 @@ class Passage:
     end: int
     score: float
     date: str | None = None  # the document's publication date, ISO YYYY-MM-DD
+    layout: Layout = field(default=NO_LAYOUT, repr=False, compare=False)  # the document's pages and sections
+
+    @property
+    def page(self) -> int | None:
+        return self.layout.page(self.start)
+
+    @property
+    def section(self) -> str | None:
+        return self.layout.section(self.start)

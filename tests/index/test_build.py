@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from index import IndexIncompatible, IndexNotFound, LoadedIndex, build_index
-from index.manifest import current_generation
+from index.manifest import FORMAT_VERSION, current_generation
 from tests.fakes import HashEmbedder
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,7 +29,7 @@ def test_manifest_records_model_chunking_and_hashes(tmp_path):
     emb = HashEmbedder()
     build_index([tmp_path / "docs"], tmp_path / "ix", emb, chunk_size=200, overlap=1)
     m = json.loads((current_generation(tmp_path / "ix") / "manifest.json").read_text())
-    assert m["format"] == "citebot-index" and m["format_version"] == 2
+    assert m["format"] == "citebot-index" and m["format_version"] == FORMAT_VERSION
     assert m["model"] == {"name": emb.name, "sha256": emb.weights_sha256, "dim": emb.dim, "weights": None}
     assert m["chunking"]["size"] == 200 and m["chunking"]["overlap"] == 1
     assert set(m["documents"]) == {"doc0.txt", "doc1.txt", "doc2.txt"}

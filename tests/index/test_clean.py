@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from index.clean import clean_text, parse_date
-from index.html import clean_html
+from index.clean import clean_html
 from index.ingest import load_document, load_documents
 from index.markup import markdown_images, plain
 
@@ -117,8 +117,9 @@ def test_markdown_heading_markers_are_not_part_of_the_title_or_text():
         assert kept_text(raw, c) == body.strip()
     c = clean_text("# Should you keep bees?\n\n" + body)  # a title that ends like a sentence is still the title
     assert c.title == "Should you keep bees?"
-    raw = "# Bees\n\n### Bees need water.\n\n" + body  # a heading kept as text is kept without its markers
-    assert kept_text(raw, clean_text(raw)).startswith("Bees need water.\n\nA hive")
+    raw = "# Bees\n\n### Bees need water.\n\n" + body  # a heading names its section, without its markers
+    c = clean_text(raw)
+    assert kept_text(raw, c).startswith("A hive") and c.sections[-1][1] == "Bees need water."
     c = clean_text("Intro line here.\n\n---\n\n" + body)  # a rule is neither front matter nor text
     assert "---" not in kept_text("Intro line here.\n\n---\n\n" + body, c)
 

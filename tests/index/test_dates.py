@@ -3,7 +3,7 @@ import pytest
 
 from index.clean import clean_text
 from index.dates import date_line, date_prefix, dateline, parse_date
-from index.html import clean_html
+from index.clean import clean_html
 
 
 @pytest.mark.parametrize("text, iso", [

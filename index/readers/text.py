@@ -1,0 +1,302 @@
+"""Plain text: paragraphs from blank lines, wrapped lines joined, headings only where the text shows one.
+
+The file's own text is what offsets point into. How it is read:
+- Lines are grouped into blank-line-separated groups. A document is *hard-wrapped* when almost all of its lines
+  are at most ``MAX_WRAP`` characters; then a group is one paragraph whose line breaks are soft (a wrapped
+  sentence stays one sentence). Otherwise every line is a paragraph of its own (one paragraph per line, as
+  scraped pages and SQuAD paragraphs are written): the same rule with a group of one line.
+- Inside a group, a line opening with a list marker starts a new item; a group whose lines are laid out as a
+  figure or table (runs of spaces inside lines, box drawing) or indented deeper than the body is preformatted
+  (``code``: kept whole, cut only at line breaks).
+- Headings: an underlined line (``===``, ``---``, ``~~~``), a numbered section line (``3.2.  Locking``), or in a
+  wrapped document a short line standing alone between blank lines, not indented past the body. In a document
+  of one paragraph per line, a line of at most ``HEADING_MAX_WORDS`` words without end punctuation.
+- Paginated text (form feeds, RFC-style ``[Page 5]`` footers and running headers) loses its page furniture:
+  lines next to a page break that repeat from page to page (numbers aside) and bare page numbers.
+- Markdown images (``![alt](url)``) and YAML front matter, which scraped ``.txt`` pages carry, are not text.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from ..dates import parse_date
+from ..markup import front_matter, markdown_images, plain
+from .base import Block, Extracted
+from .decode import decode_text
+
+MAX_WRAP = 100          # a document whose lines are (almost) all this short is hard-wrapped
+WRAPPED_SHARE = 0.95    # the share of non-blank lines that must be that short
+HEADING_MAX_WORDS = 14  # one paragraph per line: a shorter line without end punctuation is a heading
+SHORT_HEADING_CHARS = 70
+WRAP_SLACK = 10         # a filled line ends within this many characters of the wrap width
+FRONT_MATTER_DATES = ("date", "published", "pubdate", "publishdate", "publish_date", "date_published", "created")
+
+_BULLET = re.compile(r"[ \t]*(?:[-*+•·o]|\d{1,3}[.)]|\(?[a-zA-Z0-9]{1,3}\)|[a-z][.)])[ \t]+(?=\S)")
+_UNDERLINE = re.compile(r"[ \t]*([=\-~^*#+`'\".:_])\1{2,}[ \t]*")
+_NUMBERED = re.compile(r"[ \t]{0,3}((?:\d{1,2}\.)*\d{1,2}\.?|[A-Z]\.(?:\d{1,2}\.?)*|Appendix [A-Z]\.?)[ \t]+\S.{0,90}")
+_TERMINAL = re.compile(r"[.!?…;,][\"”’')\]]*$")
+_INNER_GAP = re.compile(r"\S {3,}\S|\t\S")
+_BOX = re.compile(r"[+|][-=+]{2,}|[-=]{2,}[+|]|^[ \t]*\|.*\|[ \t]*$")
+_PAGE_NUMBER = re.compile(r"[ \t]*(?:(?:page|p\.)[ \t]*)?[-–—]?[ \t]*\d{1,4}[ \t]*[-–—]?[ \t]*(?:of[ \t]+\d{1,4})?[ \t]*",
+                          re.I)
+_RFC_FOOTER = re.compile(r".*\[Page \d{1,4}\][ \t]*$")
+
+
+@dataclass(frozen=True)
+class Line:
+    start: int
+    end: int          # without the newline
+    text: str
+
+    @property
+    def indent(self) -> int:
+        return len(self.text) - len(self.text.lstrip(" \t"))
+
+    @property
+    def blank(self) -> bool:
+        return not self.text.strip()
+
+
+def lines_of(text: str) -> list[Line]:
+    out, pos = [], 0
+    for m in re.finditer(r"[^\n]*(?:\n|$)", text):
+        if m.start() == len(text) and out:
+            break
+        body = m.group(0).rstrip("\n")
+        out.append(Line(m.start(), m.start() + len(body), body))
+        pos = m.end()
+    return out
+
+
+def blank_out(text: str, ranges: list[tuple[int, int]]) -> str:
+    """``text`` with each range replaced by spaces (line breaks kept): offsets stay the same."""
+    if not ranges:
+        return text
+    chars = list(text)
+    for a, b in ranges:
+        for i in range(a, b):
+            if chars[i] != "\n":
+                chars[i] = " "
+    return "".join(chars)
+
+
+def page_furniture(lines: list[Line]) -> tuple[set[int], int]:
+    """Indexes of lines that are page headers, footers or page numbers, and the number of page breaks seen."""
+    breaks = [i for i, ln in enumerate(lines) if "\f" in ln.text]
+    footers = [i for i, ln in enumerate(lines) if _RFC_FOOTER.fullmatch(ln.text.replace("\f", ""))]
+    if not breaks and len(footers) < 2:
+        return set(), 0
+    near: list[int] = []
+    for b in sorted(set(breaks + footers)):
+        for step in (-1, 1):  # the first non-blank line on each side of the break
+            i = b + (step if "\f" in lines[b].text and not lines[b].text.replace("\f", "").strip() else 0)
+            while 0 <= i < len(lines) and lines[i].blank and "\f" not in lines[i].text:
+                i += step
+            if 0 <= i < len(lines):
+                near.append(i)
+            if step == -1 and b in footers:
+                near.append(b)
+    shape = Counter(_shape(lines[i].text) for i in set(near))
+    pages = max(len(breaks), len(footers), 1)
+    out = {i for i in set(near)
+           if shape[_shape(lines[i].text)] >= max(2, pages // 3)
+           or _PAGE_NUMBER.fullmatch(lines[i].text.replace("\f", ""))
+           or _RFC_FOOTER.fullmatch(lines[i].text.replace("\f", ""))}
+    return out, pages
+
+
+def _shape(s: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(s.replace("\f", "").split())).lower()
+
+
+def is_wrapped(lines: list[Line]) -> bool:
+    body = [len(ln.text.rstrip()) for ln in lines if not ln.blank]
+    if len(body) < 2:
+        return False
+    short = sum(n <= MAX_WRAP for n in body)
+    # wrapped text has groups of several lines; one paragraph per line has none or few
+    return short >= WRAPPED_SHARE * len(body)
+
+
+def _groups(lines: list[Line], skip: set[int]) -> list[list[Line]]:
+    out: list[list[Line]] = []
+    cur: list[Line] = []
+    for i, ln in enumerate(lines):
+        if ln.blank or i in skip:
+            if cur:
+                out.append(cur)
+            cur = []
+        else:
+            cur.append(ln)
+    if cur:
+        out.append(cur)
+    return out
+
+
+def _span(lines: list[Line]) -> tuple[int, int]:
+    first, last = lines[0], lines[-1]
+    start = first.start + first.indent
+    return start, last.start + len(last.text.rstrip())
+
+
+def _preformatted(group: list[Line], body_indent: int) -> bool:
+    laid_out = sum(bool(_INNER_GAP.search(ln.text.strip()) or _BOX.search(ln.text)) for ln in group)
+    if laid_out * 2 >= len(group) and (len(group) > 1 or laid_out):
+        return True
+    return min(ln.indent for ln in group) >= body_indent + 4 and len(group) > 1
+
+
+def _heading_level(line: Line, underline: Line | None, underline_levels: list[str]) -> int | None:
+    text = line.text.strip()
+    if underline is not None:
+        ch = underline.text.strip()[0]
+        if ch not in underline_levels:
+            underline_levels.append(ch)
+        return underline_levels.index(ch) + 1
+    m = _NUMBERED.fullmatch(line.text)
+    if m and not _TERMINAL.search(text) and len(text) <= 100 and any(c.isalpha() for c in text[len(m.group(1)):]):
+        return m.group(1).rstrip(".").count(".") + 1
+    return None
+
+
+class TextReader:
+    """Plain ``.txt`` files (any other format's reader may reuse ``read_text``)."""
+
+    name = "text"
+    suffixes = (".txt", ".text")
+
+    def read(self, data: bytes) -> Extracted:
+        return read_text(decode_text(data))
+
+
+def read_text(text: str) -> Extracted:
+    meta = front_matter(text)
+    removed = markdown_images(text)
+    if meta:
+        removed.append((0, meta.end))
+    view = blank_out(text, removed)
+    lines = lines_of(view)
+    furniture, pages = page_furniture(lines)
+    wrapped = is_wrapped([ln for i, ln in enumerate(lines) if i not in furniture])
+    blocks = (wrapped_blocks if wrapped else line_blocks)(lines, furniture)
+    left = (f"page headers, footers and page numbers ({len(furniture)} lines)",) if furniture else ()
+    fields = meta.fields if meta else {}
+    h1 = next((b for b in blocks if b.kind == "heading" and b.level == 1), None)
+    title = fields.get("title") or (plain(text[h1.start:h1.end]) if h1 else None)
+    date = next((d for k in FRONT_MATTER_DATES if (d := parse_date(fields.get(k, "")))), None)
+    return Extracted(text, tuple(blocks), title=title, date=date,
+                     visible_chars=_visible(view, furniture, lines), left_out=left)
+
+
+def _visible(view: str, furniture: set[int], lines: list[Line]) -> int:
+    n = sum(c.isalnum() for c in view)
+    return n - sum(sum(c.isalnum() for c in lines[i].text) for i in furniture)
+
+
+def line_blocks(lines: list[Line], skip: set[int]) -> list[Block]:
+    """One paragraph per line; a short line without end punctuation is a heading (not a list item or lead-in)."""
+    out: list[Block] = []
+    for i, ln in enumerate(lines):
+        if ln.blank or i in skip:
+            continue
+        if _UNDERLINE.fullmatch(ln.text):
+            continue  # a rule, or the underline of the heading above
+        start, end = _span([ln])
+        text = ln.text.strip()
+        atx = re.match(r"(#{1,6})[ \t]+", text)
+        if atx:
+            body = text[atx.end():].rstrip("#").rstrip()
+            if body:
+                out.append(Block(start + atx.end(), start + atx.end() + len(body), "heading", len(atx.group(1))))
+            continue
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        if nxt is not None and not nxt.blank and _UNDERLINE.fullmatch(nxt.text) and len(text) <= 120:
+            out.append(Block(start, end, "heading", 1 if nxt.text.strip()[0] == "=" else 2))
+            continue
+        words = plain(text).split()
+        if (words and len(words) <= HEADING_MAX_WORDS and not _TERMINAL.search(text.rstrip(":"))
+                and not text.endswith(":") and not _BULLET.match(ln.text)):
+            out.append(Block(start, end, "heading", 2))
+            continue
+        out.append(Block(start, end, "lines" if _BULLET.match(ln.text) else "prose"))
+    return out
+
+
+def wrap_width(lines: list[Line]) -> int:
+    """The width a hard-wrapped document was filled to: the longest of its (at most MAX_WRAP long) lines."""
+    lengths = sorted(len(ln.text.rstrip()) for ln in lines if not ln.blank and len(ln.text.rstrip()) <= MAX_WRAP)
+    return lengths[-1] if lengths else MAX_WRAP
+
+
+def soft_break(line: Line, nxt: Line, width: int) -> bool:
+    """A line break made by filling: the next line's first word would not have fit on this line."""
+    first = nxt.text.split(None, 1)[0] if nxt.text.strip() else ""
+    return len(line.text.rstrip()) + 1 + len(first) > width - WRAP_SLACK
+
+
+def _atx(line: Line) -> Block | None:
+    m = re.match(r"([ \t]{0,3})(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$", line.text)
+    if not m or not m.group(3).strip():
+        return None
+    start = line.start + m.start(3)
+    return Block(start, start + len(m.group(3).rstrip()), "heading", len(m.group(2)))
+
+
+def wrapped_blocks(lines: list[Line], skip: set[int]) -> list[Block]:
+    """Blocks of a hard-wrapped document: paragraphs, list items, preformatted groups and headings."""
+    width = wrap_width([ln for i, ln in enumerate(lines) if i not in skip])
+    groups = _groups(lines, skip)
+    indents = Counter(g[0].indent for g in groups if len(g) > 1 and not _BULLET.match(g[0].text))
+    body_indent = indents.most_common(1)[0][0] if indents else 0
+    levels: list[str] = []
+    out: list[Block] = []
+    for gi, g in enumerate(groups):
+        # an underlined title (possibly overlined, as reStructuredText allows)
+        if len(g) >= 2 and _UNDERLINE.fullmatch(g[1].text) and not _UNDERLINE.fullmatch(g[0].text):
+            level = _heading_level(g[0], g[1], levels)
+            out.append(Block(*_span(g[:1]), "heading", level or 1))
+            g = g[2:]
+        elif len(g) >= 3 and _UNDERLINE.fullmatch(g[0].text) and _UNDERLINE.fullmatch(g[2].text):
+            level = _heading_level(g[1], g[2], levels)
+            out.append(Block(*_span(g[1:2]), "heading", level or 1))
+            g = g[3:]
+        g = [ln for ln in g if not _UNDERLINE.fullmatch(ln.text)]  # rules
+        if not g:
+            continue
+        atx = _atx(g[0])
+        if atx is not None:
+            out.append(atx)
+            g = g[1:]
+            if not g:
+                continue
+        if len(g) == 1:
+            level = _heading_level(g[0], None, levels)
+            text = g[0].text.strip()
+            standalone = (level is None and len(text) <= SHORT_HEADING_CHARS and not _TERMINAL.search(text)
+                          and not text.endswith(":") and not _BULLET.match(g[0].text)
+                          and g[0].indent <= body_indent and gi + 1 < len(groups))
+            if level is not None or standalone:
+                out.append(Block(*_span(g), "heading", level or 2))
+                continue
+        if _preformatted(g, body_indent):
+            out.append(Block(*_span(g), "code"))
+            continue
+        out.extend(_items(g, width))
+    return out
+
+
+def _items(g: list[Line], width: int) -> list[Block]:
+    """A group cut at list markers and at hard line breaks: each piece is one prose block."""
+    out: list[Block] = []
+    cur: list[Line] = []
+    for ln in g:
+        if cur and ((_BULLET.match(ln.text) and ln.indent <= cur[0].indent + 2)
+                    or not soft_break(cur[-1], ln, width)):
+            out.append(Block(*_span(cur), "prose"))
+            cur = []
+        cur.append(ln)
+    if cur:
+        out.append(Block(*_span(cur), "prose"))
+    return out
