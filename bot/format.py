@@ -96,7 +96,8 @@ def cited_title(c: Citation) -> str:
     """The cited document's title in bold (its file name where it has none), with its date."""
     title = c.title.strip() or os.path.basename(c.source) or c.doc_id
     date = f" ({c.date})" if c.date else ""
-    return f"*{escape(trim(title, 150))}*{date}"
+    place = f" · {escape(trim(c.where, 150))}" if getattr(c, "where", "") else ""
+    return f"*{escape(trim(title, 150))}*{date}{place}"
 
 
 def source_line(c: Citation) -> str:

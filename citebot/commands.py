@@ -12,7 +12,9 @@ DEFAULT_INDEX_HELP = "index folder (default: $CITEBOT_INDEX_DIR or .citebot/inde
 
 
 def register(sub) -> None:
-    p = sub.add_parser("index", help="index files or folders of .txt/.md/.html articles")
+    from index.readers import supported
+
+    p = sub.add_parser("index", help=f"index files or folders of documents ({supported()})")
     p.add_argument("paths", nargs="*", metavar="PATH",
                    help="files or folders to add or update (others in the index are kept); none: refresh every "
                         "path the index was built from (new, changed and deleted files)")
@@ -24,6 +26,9 @@ def register(sub) -> None:
     p.add_argument("--store", choices=("faiss", "chroma"), default="faiss",
                    help="dense vector store (default faiss; chroma: local folder, or a server with --chroma-url)")
     p.add_argument("--chroma-url", metavar="URL", help="Chroma server, e.g. http://127.0.0.1:8000 (needs --store chroma)")
+    p.add_argument("--json", action="store_true",
+                   help="print the run's report as JSON: every document's format and kept share of its visible "
+                        "text, skipped files with reasons, files of unsupported types by extension")
     p.set_defaults(func=cmd_index)
 
     for name, func, hlp in (("ask", cmd_ask, "answer one question"), ("chat", cmd_chat, "ask interactively")):
@@ -71,9 +76,12 @@ def cmd_index(args) -> int:
         report = build_index(args.paths, index_dir, chunk_size=settings.chunk_size, overlap=settings.overlap,
                              store=settings.store, store_options=store_options, progress=progress,
                              remove=args.remove)
-    for line in [f"skipped {s.path}: {s.reason}" for s in report.skipped] + [f"note: {n}" for n in report.notices]:
+    for line in index_warnings(report):
         print(line, file=sys.stderr)
-    print("\n".join(index_summary(report, index_dir)))
+    if args.json:
+        print(json.dumps(index_json(report, index_dir), indent=2, ensure_ascii=False))
+    else:
+        print("\n".join(index_summary(report, index_dir)))
     if report.embedded_texts:
         from index import get_embedder
 
@@ -97,6 +105,32 @@ def _embedding_progress():
             yield lambda stage, done, total: p.update(task, completed=done, total=total)
 
     return bar()
+
+
+def index_warnings(report) -> list[str]:
+    """Skipped files, files that kept less than 90% of their visible text, unsupported types, notices."""
+    from collections import Counter
+
+    from index.kept import kept_warnings, unsupported_line
+    from index.readers import supported
+
+    lines = [f"skipped {s.path}: {s.reason}" for s in report.skipped]
+    lines += [f"kept less than 90%: {w}" for w in kept_warnings(report.documents_now, report.read)]
+    others = unsupported_line(sum((p.unsupported for p in report.paths), Counter()), supported())
+    return lines + ([others] if others else []) + [f"note: {n}" for n in report.notices]
+
+
+def index_json(report, index_dir) -> dict:
+    from collections import Counter
+
+    from index.kept import kept_figures
+
+    return {"index_dir": str(index_dir), "added": report.added, "changed": report.changed, "removed": report.removed,
+            "unchanged": report.unchanged, "read": report.read, "documents": report.documents,
+            "chunks": report.chunks, "written": report.written, "seconds": round(report.seconds, 3),
+            "skipped": [{"path": s.path, "reason": s.reason} for s in report.skipped],
+            "unsupported": dict(sum((p.unsupported for p in report.paths), Counter())),
+            "files": [k.to_json() for k in kept_figures(report.documents_now)], "notices": report.notices}
 
 
 def index_summary(report, index_dir) -> list[str]:
@@ -173,8 +207,10 @@ def _clipped(text: str) -> str:
 
 
 def _where(c) -> str:
-    """Where a quote lies: its document id and character offsets in the file."""
-    return f"({c.doc_id}, characters {c.start}-{c.end})"
+    """Where a quote lies: its document id, section and page where the format has them, and character offsets
+    in the file (in the index's stored text for PDF and DOCX)."""
+    place = getattr(c, "where", "")
+    return f"({c.doc_id}{', ' + place if place else ''}, characters {c.start}-{c.end})"
 
 
 def _confidence(answer) -> str:

@@ -59,12 +59,14 @@ class Baseline:
 
     @classmethod
     def build(cls, documents: Iterable[tuple[str, str]], embedder) -> "Baseline":
-        """Index ``(doc_id, source path)`` pairs; the files are read as ``open(path).read()``."""
+        """Index ``(doc_id, source path)`` pairs; the files are read as citations' offsets read them
+        (``qa.sources.document_text``: a text file as it is, a PDF or DOCX as citebot extracts it)."""
+        from qa.sources import document_text
+
         t0 = time.perf_counter()
         chunks = []
         for doc_id, source in documents:
-            with open(source, encoding="utf-8") as f:
-                chunks.extend(split_document(doc_id, source, f.read()))
+            chunks.extend(split_document(doc_id, source, document_text(source)))
         vectors = embedder.embed([c.text for c in chunks]) if chunks else np.zeros((0, embedder.dim), np.float32)
         return cls(chunks, np.asarray(vectors, dtype=np.float32), embedder, time.perf_counter() - t0)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from qa.types import where
+
 from .gold import GoldItem
 
 
@@ -34,12 +36,19 @@ class CitationRecord:
     end: int
     score: float | None = None     # the answerer's score for the cited sentence/chunk, when it gives one
     date: str | None = None        # the cited document's publication date, when the answerer gives one
+    page: int | None = None        # PDF page of the quote (1-based)
+    section: str | None = None     # heading path above the quote
 
     @classmethod
     def of(cls, c: CitationLike) -> "CitationRecord":
         score = getattr(c, "score", None)
         return cls(int(c.n), c.doc_id, c.source, c.quote, int(c.start), int(c.end),
-                   None if score is None else float(score), getattr(c, "date", None))
+                   None if score is None else float(score), getattr(c, "date", None), getattr(c, "page", None),
+                   getattr(c, "section", None))
+
+    @property
+    def where(self) -> str:
+        return where(self.section, self.page)
 
 
 class PassageLike(Protocol):

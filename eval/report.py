@@ -107,7 +107,8 @@ def md_failure(r: QuestionResult, v: Verdict) -> list[str]:
              f"- gold: {gold}" + (f" — docs {', '.join(r.item.docs)}" if r.item.docs else ""),
              f"- why: {'; '.join(v.reasons)}",
              f"- answered: {'(abstained) ' if r.abstained else ''}{clip(r.text)}"]
-    lines += [f"  - [{c.n}] {c.doc_id}:{c.start}-{c.end}{f' ({c.date})' if c.date else ''} "
+    lines += [f"  - [{c.n}] {c.doc_id}:{c.start}-{c.end}{f' ({c.date})' if c.date else ''}"
+              f"{f' ({c.where})' if c.where else ''} "
               f"{in_quotes(clip(c.quote, 240))}" for c in r.citations]
     lines.append(f"- retrieved docs: {', '.join(dedupe(r.ranked_docs)[:5]) or '(none)'}")
     return lines + [""]

@@ -6,6 +6,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
+from qa.sources import document_text
+
 from .gold import GoldItem
 from .metrics import RETRIEVAL_DEPTH, by_kind, judge, score
 from .records import AnswerLike, CitationRecord, PassageLike, PassageRecord, QuestionResult, RunResult
@@ -71,15 +73,14 @@ class FunctionSystem:
 
 
 class SourceReader:
-    """Cached ``open(path, encoding="utf-8").read()``: the text citations' offsets point into."""
+    """Cached ``qa.sources.document_text``: the text citations' offsets point into (PDF, DOCX: extracted)."""
 
     def __init__(self) -> None:
         self._texts: dict[str, str] = {}
 
     def __call__(self, path: str) -> str:
         if path not in self._texts:
-            with open(path, encoding="utf-8") as f:
-                self._texts[path] = f.read()
+            self._texts[path] = document_text(path)
         return self._texts[path]
 
 

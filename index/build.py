@@ -25,7 +25,8 @@ from .embed import Embedder, configured_weights_stamp, get_embedder
 from .errors import CitebotError, IndexIncompatible, check_choice, check_range
 from .files import absolute
 from .generation import LiveGeneration, Segment, concatenate, fresh_segment, reusable_vectors, write_tables
-from .ingest import SUFFIXES, Skipped
+from .ingest import Skipped
+from .readers import supported
 from .manifest import CLEANING_VERSION, CURRENT, current_generation, read_manifest, stored_name, write_manifest
 from .markup import markup_of, readable
 from .plan import PathReport, Plan, plan_run
@@ -67,6 +68,8 @@ class IndexReport:
     paths: list[PathReport] = field(default_factory=list)  # the same, per path named (or remembered)
     kept: int = 0              # documents under paths not indexed this time, kept as they were
     notices: list[str] = field(default_factory=list)
+    documents_now: dict[str, dict] = field(default_factory=dict)  # doc id -> manifest entry, after the run
+    read: list[str] = field(default_factory=list)  # doc ids read from their files this run
     written: bool = False      # a new generation was written
     embedded_texts: int = 0
     reused_vectors: int = 0
@@ -183,6 +186,7 @@ def build_index(paths: Iterable[str | os.PathLike], index_dir: str | os.PathLike
                 live.folder, live.manifest["store"], store, store_options):
             _remove_stale(index_dir, keep=live.folder.name)  # only what a killed build left behind
             report.chunks, report.documents = live.manifest["counts"]["chunks"], len(live.docs)
+            report.documents_now = dict(live.docs)
             report.seconds = time.perf_counter() - t0
             return report
         if not plan.carry and not plan.fresh:
@@ -194,6 +198,7 @@ def build_index(paths: Iterable[str | os.PathLike], index_dir: str | os.PathLike
 
 def _summarise(report: IndexReport, plan: Plan) -> None:
     report.paths = plan.paths
+    report.read = sorted(plan.fresh)
     for p in plan.paths:
         report.added += p.added
         report.changed += p.changed
@@ -210,7 +215,7 @@ def _nothing_to_index(plan: Plan, named: list[str], removes: list[str]) -> str:
     skipped = [s for p in plan.paths for s in p.skipped]
     why = f" ({len(skipped)} skipped, e.g. {skipped[0].path}: {skipped[0].reason})" if skipped else ""
     return "no documents to index under " + ", ".join(named or plan.roots) + why + \
-        "; citebot reads " + ", ".join(SUFFIXES) + " files"
+        "; citebot reads " + supported() + " files"
 
 
 def _write_generation(index_dir: Path, plan: Plan, live: _Live, settings: IndexSettings, store_options: dict | None,
@@ -263,6 +268,7 @@ def _write_generation(index_dir: Path, plan: Plan, live: _Live, settings: IndexS
         raise
     _remove_stale(index_dir, keep=gen.name)
     report.written, report.chunks, report.documents = True, len(tables.chunks), len(segments)
+    report.documents_now = tables.documents
 
 
 ENTRY_FIELDS = ("source", "size", "mtime_ns", "content_hash", "title", "date", "format", "layout", "kept", "stored",

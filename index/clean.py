@@ -103,7 +103,9 @@ def clean_blocks(raw: str, blocks: Iterable[Block], title_hint: str | None = Non
                 if line.published and (line.labelled or top):
                     date = date or line.iso
                 continue
-            if _is_chrome(text) or (u.kind != "lines" and text in seen):
+            # a repeated heading, or a paragraph repeated above the content (a headline twice), is page furniture;
+            # further down, repeated text is the document's own (the same step in two procedures)
+            if _is_chrome(text) or ((u.kind == "heading" or not kept) and text in seen):
                 continue
             seen.add(text)
         if u.kind == "heading":

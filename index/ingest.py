@@ -12,7 +12,7 @@ from .clean import clean_blocks
 from .files import FileEntry, absolute, assign_ids, scan
 from .markup import markup_of, readable
 from .readers import SUFFIXES, Unreadable, reader_for, supported
-from .readers.base import MAX_FILE_BYTES, Extracted
+from .readers.base import MAX_FILE_BYTES, MAX_TEXT_CHARS, Extracted
 from .readers.decode import source_text  # noqa: F401 (re-exported: the reading every text offset assumes)
 from .types import Document, Layout
 
@@ -67,6 +67,8 @@ def load_document(path: Path, doc_id: str | None = None) -> Document | Skipped:
         return Skipped(str(path), str(err))
     except Exception as err:  # a parser's own failure on a malformed file: one line, never the run
         return Skipped(str(path), f"cannot be read as {reader.name}: {type(err).__name__}: {str(err)[:120]}")
+    if len(e.text) > MAX_TEXT_CHARS:
+        return Skipped(str(path), f"{len(e.text)} characters of text; the limit is {MAX_TEXT_CHARS}")
     doc = to_document(e, str(path.resolve()), doc_id or path.name, reader.name)
     if isinstance(doc, Document) and doc.stored:
         doc = replace(doc, file_hash=hashlib.sha256(data).hexdigest())

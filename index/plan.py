@@ -6,6 +6,7 @@ Files whose size and modification time match the index are not read at all.
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +26,7 @@ class PathReport:
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    unsupported: Counter = field(default_factory=Counter)  # files of other types found, by extension
 
 
 @dataclass
@@ -60,9 +62,13 @@ def plan_run(named: list[str], remove: list[str], old_roots: list[str], old_docs
         targets = named
     present = [r for r in targets if Path(r).exists() or r in named]
     plan = Plan(roots=roots, missing_roots=[r for r in targets if r not in present])
-    found = scan_files(present)
+    others: dict[str, Counter] = {}
+    found: dict = {}
+    for r in present:
+        found.update(scan_files([r], reports_others := Counter()))
+        others[r] = reports_others
     by_source = {d["source"]: doc_id for doc_id, d in old_docs.items()}
-    reports = {r: PathReport(r) for r in present}
+    reports = {r: PathReport(r, unsupported=others[r]) for r in present}
 
     def report_of(source: str) -> PathReport | None:
         return next((reports[r] for r in present if is_under(source, r)), None)

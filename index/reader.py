@@ -11,10 +11,10 @@ import numpy as np
 
 from .bm25 import BM25
 from .embed import Embedder, get_embedder
-from .manifest import check_model, current_generation, load_array, read_manifest
+from .manifest import check_model, current_generation, load_array, read_manifest, read_stored
 from .markup import markup_of, readable
 from .store import VectorStore, load_store
-from .types import Passage, Span
+from .types import NO_LAYOUT, Layout, Passage, Span
 
 
 SENTENCES_PER_CHUNK = 4  # sentence hits fetched per passage wanted: chunks hold about 4 sentences
@@ -37,6 +37,8 @@ class DocRecord:
     source: str
     title: str
     date: str | None
+    layout: Layout = NO_LAYOUT
+    stored: str | None = None  # extracted text kept by the index (PDF, DOCX), relative to the generation folder
 
 
 class LoadedIndex:
@@ -48,8 +50,9 @@ class LoadedIndex:
         self.manifest = read_manifest(gen)
         self.embedder = embedder or get_embedder()
         check_model(self.manifest, self.embedder.name, self.embedder.weights_sha256, self.index_dir)
-        self.docs = [DocRecord(k, v["source"], v["title"], v.get("date"))
-                     for k, v in self.manifest["documents"].items()]
+        self.generation = gen
+        self.docs = [DocRecord(k, v["source"], v["title"], v.get("date"), Layout.from_json(v.get("layout")),
+                               v.get("stored")) for k, v in self.manifest["documents"].items()]
         self.markups = [markup_of(d.source) for d in self.docs]
         with open(gen / "chunks.jsonl", encoding="utf-8") as f:
             self.chunks = [ChunkRecord(r["id"], r["doc"], r["start"], r["end"], r["text"], tuple(r["sentences"]))
@@ -67,7 +70,16 @@ class LoadedIndex:
     def passage(self, row: int, score: float) -> Passage:
         c = self.chunks[row]
         d = self.docs[c.doc]
-        return Passage(c.chunk_id, d.doc_id, d.source, d.title, c.text, c.start, c.end, float(score), d.date)
+        return Passage(c.chunk_id, d.doc_id, d.source, d.title, c.text, c.start, c.end, float(score), d.date,
+                       d.layout)
+
+    def indexed_text(self, source: str) -> str | None:
+        """The text a document's offsets point into as indexed, for documents whose text the index stores (PDF,
+        DOCX); None for text formats, whose file is that text."""
+        for d in self.docs:
+            if d.source == source and d.stored:
+                return read_stored(self.generation, {"stored": d.stored})
+        return None
 
     def dense_search(self, question: str, k: int) -> list[tuple[int, float]]:
         """The k best chunks for the question among those holding its closest sentences.

@@ -222,4 +222,4 @@ def covers(tokens: set[str], term: str) -> bool:
 def _citation(n: int, c: Candidate) -> Citation:
     p = c.passage
     quote = p.text[c.start - p.start:c.end - p.start]
-    return Citation(n, p.doc_id, p.source, p.title, quote, c.start, c.end, round(c.score, 4), p.date)
+    return Citation.of(n, p, quote, c.start, c.end, round(c.score, 4))

@@ -86,7 +86,7 @@ class LLMAnswerer:
         cleaned, order = _clean_markers(text, passages)
         if not order:
             return self.fallback.answer(question, passages)
-        cites = [Citation(n, p.doc_id, p.source, p.title, p.text, p.start, p.end, p.score, p.date)
+        cites = [Citation.of(n, p, p.text, p.start, p.end, p.score)
                  for n, p in enumerate((passages[i - 1] for i in order), 1)]
         return Answer(question, cleaned, False, cites, list(passages), self.name)
 

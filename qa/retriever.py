@@ -11,6 +11,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from index import LoadedIndex, Passage
+from index.types import NO_LAYOUT
 from index.errors import check_choice, check_range
 
 MODES = ("hybrid", "dense", "lexical")
@@ -129,13 +130,13 @@ class HybridSearch:
 def to_langchain(p: Passage) -> LCDocument:
     return LCDocument(page_content=p.text, id=p.chunk_id, metadata={
         "chunk_id": p.chunk_id, "doc_id": p.doc_id, "source": p.source, "title": p.title,
-        "start": p.start, "end": p.end, "score": p.score, "date": p.date})
+        "start": p.start, "end": p.end, "score": p.score, "date": p.date, "layout": p.layout})
 
 
 def from_langchain(d: LCDocument) -> Passage:
     m = d.metadata
     return Passage(m["chunk_id"], m["doc_id"], m["source"], m["title"], d.page_content, m["start"], m["end"],
-                   m["score"], m.get("date"))
+                   m["score"], m.get("date"), m.get("layout") or NO_LAYOUT)
 
 
 class CitebotRetriever(BaseRetriever):

@@ -7,6 +7,7 @@ changed file a quote is re-pointed to its occurrence nearest the old offset, or 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 import os
 import re
@@ -16,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TypeVar
 
 from index.ingest import source_text
+from index.readers import reader_for
 from index.types import content_hash
 
 from .types import ABSTAIN_MESSAGE, Answer, Citation, Passage
@@ -34,8 +36,11 @@ _NUMBER = re.compile(r"\[(\d{1,3})\]")
 _Item = TypeVar("_Item", Citation, Passage)
 
 
-def current_text(source: str, indexed_hash: str) -> str | None:
-    """None while ``source`` holds the text it was indexed with; else its text now ("" when gone or unreadable)."""
+def current_text(source: str, indexed_hash: str, file_sha256: str | None = None) -> str | None:
+    """None while ``source`` holds the text it was indexed with; else its text now ("" when gone or unreadable).
+
+    ``file_sha256``: for a document whose text was extracted (PDF, DOCX), the sha256 of the file as indexed; the
+    file's bytes are compared with it, and only a changed file is read again (by its format's reader)."""
     try:
         st = os.stat(source)
     except OSError:
@@ -46,16 +51,41 @@ def current_text(source: str, indexed_hash: str) -> str | None:
         return cached  # type: ignore[return-value]
     try:
         with open(source, "rb") as f:
-            text = source_text(f.read())  # the same reading as indexing: UTF-8, universal newlines
+            data = f.read()
+        if file_sha256:
+            value = None if hashlib.sha256(data).hexdigest() == file_sha256 else _extracted(source, data)
+        else:
+            text = source_text(data)  # the same reading as indexing: UTF-8, universal newlines
+            value = None if content_hash(text) == indexed_hash else text
     except (OSError, UnicodeDecodeError):
-        text = ""
-    value = None if content_hash(text) == indexed_hash else text
+        value = ""
     if time.time_ns() - st.st_mtime_ns > RACY_NS:
         with _LOCK:
             while len(_STATE) >= MAX_CACHED:
                 _STATE.pop(next(iter(_STATE)))
             _STATE[key] = value
     return value
+
+
+def document_text(source: str) -> str:
+    """The text a document's citation offsets point into: a text file's own text (UTF-8, universal newlines), or
+    what its reader extracts from a PDF or DOCX file (the same text the index stores, while the file is
+    unchanged). OSError or UnicodeDecodeError when the file cannot be read."""
+    with open(source, "rb") as f:
+        data = f.read()
+    reader = reader_for(source)
+    if reader is not None and getattr(reader, "stores_text", False):
+        return reader.read(data).text
+    return source_text(data)
+
+
+def _extracted(source: str, data: bytes) -> str:
+    """A changed PDF or DOCX file's text now, as its reader extracts it ("" when it cannot be read)."""
+    reader = reader_for(source)
+    try:
+        return reader.read(data).text if reader is not None else ""
+    except Exception:  # unreadable now: its quotes cannot be found
+        return ""
 
 
 def relocate(quote: str, start: int, text: str) -> int | None:
@@ -109,7 +139,7 @@ class SourceCheck:
             entry = self.documents.get(doc_id)
             if entry is None or entry.get("source") != source:
                 continue  # not from this index: nothing to compare with
-            text = current_text(source, entry["content_hash"])
+            text = current_text(source, entry["content_hash"], entry.get("file_sha256"))
             if text is not None:
                 out[source] = text
         for source in sorted(out):

@@ -37,10 +37,27 @@ class Citation:
     date: str | None = None  # the document's publication date, ISO YYYY-MM-DD, when one was found
     text: str = ""           # filled from ``quote`` when not given
     highlight: tuple[int, int] | None = None  # the answer's words, text[start:end], where the highlighter found them
+    page: int | None = None      # 1-based page of the quote's start (PDF)
+    section: str | None = None   # heading path above the quote ("Design › Locking"), where the format has headings
 
     def __post_init__(self) -> None:
         if not self.text:
             object.__setattr__(self, "text", readable(self.quote, markup_of(self.source)))
+
+    @classmethod
+    def of(cls, n: int, p: Passage, quote: str, start: int, end: int, score: float) -> "Citation":
+        """A citation of ``quote`` (== the document text [start, end)) from a retrieved passage."""
+        return cls(n, p.doc_id, p.source, p.title, quote, start, end, score, p.date,
+                   page=p.layout.page(start), section=p.layout.section(start))
+
+    @property
+    def where(self) -> str:
+        """Section and page as people write them: "Design › Locking, p. 4" ("" when the format has neither)."""
+        return where(self.section, self.page)
+
+
+def where(section: str | None, page: int | None) -> str:
+    return ", ".join(x for x in (section, f"p. {page}" if page else None) if x)
 
 
 def in_quotes(text: str) -> str:

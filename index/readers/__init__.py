@@ -7,12 +7,15 @@ from __future__ import annotations
 import os
 
 from .base import BLOCK_KINDS, Block, Extracted, FormatReader, Unreadable
+from .docx import DocxReader
 from .html import HtmlReader
 from .markdown import MarkdownReader
+from .pdf import PdfReader
 from .rst import RstReader
 from .text import TextReader
 
-READERS: tuple[FormatReader, ...] = (TextReader(), MarkdownReader(), RstReader(), HtmlReader())
+READERS: tuple[FormatReader, ...] = (TextReader(), MarkdownReader(), RstReader(), HtmlReader(), PdfReader(),
+                                     DocxReader())
 BY_SUFFIX: dict[str, FormatReader] = {s: r for r in READERS for s in r.suffixes}
 SUFFIXES: tuple[str, ...] = tuple(BY_SUFFIX)
 

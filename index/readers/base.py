@@ -75,6 +75,7 @@ class FormatReader(Protocol):
 
     name: str
     suffixes: tuple[str, ...]
+    stores_text: bool  # True when ``read`` returns extracted text (Extracted.stored) rather than the file's own
 
     def read(self, data: bytes) -> Extracted:
         """The file's text and blocks; raises Unreadable with the reason when it cannot be read."""

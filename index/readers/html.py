@@ -131,6 +131,7 @@ class _Blocks(HTMLParser):
 class HtmlReader:
     name = "html"
     suffixes = (".html", ".htm")
+    stores_text = False
 
     def read(self, data: bytes) -> Extracted:
         return read_html(decode_text(data))

@@ -16,6 +16,7 @@ from .text import FRONT_MATTER_DATES, blank_out, lines_of
 class MarkdownReader:
     name = "markdown"
     suffixes = (".md", ".markdown")
+    stores_text = False
 
     def read(self, data: bytes) -> Extracted:
         return read_markdown(decode_text(data))

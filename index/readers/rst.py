@@ -21,6 +21,7 @@ SETTINGS = {"report_level": 5, "halt_level": 5, "file_insertion_enabled": False,
 class RstReader:
     name = "rst"
     suffixes = (".rst", ".rest")
+    stores_text = False
 
     def read(self, data: bytes) -> Extracted:
         return read_rst(decode_text(data))

@@ -66,7 +66,6 @@ def lines_of(text: str) -> list[Line]:
             break
         body = m.group(0).rstrip("\n")
         out.append(Line(m.start(), m.start() + len(body), body))
-        pos = m.end()
     return out
 
 
@@ -166,6 +165,7 @@ class TextReader:
 
     name = "text"
     suffixes = (".txt", ".text")
+    stores_text = False
 
     def read(self, data: bytes) -> Extracted:
         return read_text(decode_text(data))

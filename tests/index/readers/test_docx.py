@@ -1,0 +1,117 @@
+"""DocxReader on a document built here with python-docx, the corpus DOCX, and bad input."""
+import io
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from index.readers import base
+from index.readers.base import FormatReader, Unreadable
+from index.readers.docx import DocxReader
+from tests.index.readers.test_pdf import check_invariants
+
+docx = pytest.importorskip("docx", reason="DOCX support needs python-docx")
+CORPUS = Path(__file__).resolve().parents[3] / "eval" / "corpus" / "docs" / "docx"
+
+
+def _docx(build) -> bytes:
+    d = docx.Document()
+    build(d)
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+def _sample(d):
+    d.core_properties.title = "Ferry report"
+    d.add_heading("Ferry report", level=0)
+    d.add_heading("Routes", level=1)
+    d.add_paragraph("The harbour ferry runs every   twenty minutes.\nIt stops at night.")
+    d.add_paragraph("first stop", style="List Bullet")
+    d.add_paragraph("second stop", style="List Number")
+    t = d.add_table(rows=2, cols=3)
+    for r, row in enumerate([("Route", "Boat", "Minutes"), ("A", "Swan", "20")]):
+        for c, v in enumerate(row):
+            t.cell(r, c).text = v
+    d.add_heading("Fares", level=2)
+    d.add_paragraph("Children travel free.")
+
+
+def test_structure():
+    assert isinstance(DocxReader(), FormatReader) and DocxReader.suffixes == (".docx",)
+    ex = DocxReader().read(_docx(_sample))
+    check_invariants(ex)
+    got = [(ex.text[b.start:b.end], b.kind, b.level) for b in ex.blocks]
+    assert got == [("Ferry report", "heading", 1), ("Routes", "heading", 1),
+                   ("The harbour ferry runs every twenty minutes. It stops at night.", "prose", 0),
+                   ("first stop", "prose", 0), ("second stop", "prose", 0),
+                   ("Route | Boat | Minutes\nA | Swan | 20", "lines", 0),  # the table stays in place, a row a line
+                   ("Fares", "heading", 2), ("Children travel free.", "prose", 0)]
+    assert "\n\n".join(g[0] for g in got) == ex.text
+    assert ex.title == "Ferry report" and (ex.date is None or len(ex.date) == 10)
+
+
+def test_merged_cells_once():
+    def build(d):
+        t = d.add_table(rows=1, cols=3)
+        t.cell(0, 0).merge(t.cell(0, 1)).text = "wide"
+        t.cell(0, 2).text = "narrow"
+    ex = DocxReader().read(_docx(build))
+    assert ex.text == "wide | narrow"
+
+
+@pytest.mark.skipif(not list(CORPUS.glob("*.docx")), reason=f"no corpus DOCX in {CORPUS}")
+def test_corpus_docx():
+    for path in CORPUS.glob("*.docx"):
+        ex = DocxReader().read(path.read_bytes())
+        check_invariants(ex)
+        kinds = {b.kind for b in ex.blocks}
+        assert {"heading", "prose", "lines"} <= kinds
+        assert all(b.level >= 1 for b in ex.blocks if b.kind == "heading")
+
+
+def test_not_a_zip():
+    with pytest.raises(Unreadable, match=r"not a DOCX file \(not a zip archive\)"):
+        DocxReader().read(b"PK\x03\x04 this is not really a zip" * 10)
+
+
+def test_zip_without_document():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("hello.txt", "hi")
+    with pytest.raises(Unreadable, match="no word/document.xml"):
+        DocxReader().read(buf.getvalue())
+
+
+def test_zip_bomb_rejected_without_inflating():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        with z.open("word/document.xml", "w", force_zip64=True) as f:
+            chunk = b" " * (1 << 20)
+            for _ in range(400):  # 400 MB of spaces, about 400 KB compressed
+                f.write(chunk)
+    data = buf.getvalue()
+    assert len(data) < 2_000_000
+    t = time.monotonic()
+    with pytest.raises(Unreadable, match=r"DOCX would unpack to 400 MB; limit 300 MB"):
+        DocxReader().read(data)
+    assert time.monotonic() - t < 0.5
+
+
+def test_high_ratio_part_under_the_total_limit(monkeypatch):
+    monkeypatch.setattr(base, "MAX_UNPACKED_BYTES", 10**12)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("word/document.xml", b" " * (20 << 20))
+    with pytest.raises(Unreadable, match="compressed over 100:1"):
+        DocxReader().read(buf.getvalue())
+
+
+def test_damaged_docx():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("word/document.xml", "<not xml")
+    with pytest.raises(Unreadable, match="damaged DOCX"):
+        DocxReader().read(buf.getvalue())

@@ -1,0 +1,176 @@
+"""PdfReader on real PDFs (eval/corpus) and on bad input generated here."""
+import bisect
+import io
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from index.readers import base
+from index.readers.base import Extracted, FormatReader, Unreadable
+
+pytest.importorskip("pypdfium2", reason="PDF support needs pypdfium2")
+from index.readers.pdf import PdfReader  # noqa: E402
+
+CORPUS = Path(__file__).resolve().parents[3] / "eval" / "corpus" / "docs" / "pdf"
+ACL = CORPUS / "N18-3011.pdf"                           # two columns, 8 pages
+FEDREG = CORPUS / "federal-register-2020-17221.pdf"     # three columns, running headers, margin stamp
+needs_corpus = pytest.mark.skipif(not ACL.exists() or not FEDREG.exists(), reason=f"no corpus PDFs in {CORPUS}")
+
+
+def check_invariants(ex: Extracted) -> None:
+    assert ex.stored and ex.text
+    last = 0
+    for b in ex.blocks:
+        assert last <= b.start < b.end <= len(ex.text), b
+        assert ex.text[b.start:b.end].strip() == ex.text[b.start:b.end]
+        last = b.end
+    assert list(ex.pages) == sorted(ex.pages) and all(0 <= p <= len(ex.text) for p in ex.pages)
+
+
+@pytest.fixture(scope="module")
+def acl():
+    return PdfReader().read(ACL.read_bytes())
+
+
+@pytest.fixture(scope="module")
+def fedreg():
+    return PdfReader().read(FEDREG.read_bytes())
+
+
+def test_is_a_format_reader():
+    assert isinstance(PdfReader(), FormatReader) and PdfReader.suffixes == (".pdf",) and PdfReader.stores_text
+
+
+@needs_corpus
+def test_two_column_paper(acl):
+    check_invariants(acl)
+    assert len(acl.pages) == 8
+    text = acl.text
+    # sentences that wrap across lines (and columns) come out whole, one paragraph per line
+    for s in ["We deterministically remove duplicate papers based on string similarity of their metadata, "
+              "resulting in 37M unique paper nodes.",
+              "We run our final tests on a held-out set from PubMed Central, consisting of about 54K documents.",
+              "This labeling process succeeds for 76% of the documents."]:
+        assert s in text
+    page = lambda off: bisect.bisect_right(acl.pages, off)  # noqa: E731
+    assert page(text.index("resulting in 37M unique paper nodes")) == 2
+    assert page(text.index("This labeling process succeeds for 76%")) == 3
+    assert "available at https://metamap.nlm.nih.gov/MetaMapLite.shtml" in text  # a URL wrapped at a line end
+    headings = {text[b.start:b.end]: b.level for b in acl.blocks if b.kind == "heading"}
+    # no outline; section titles are 12 pt against 11 pt body (not clearly larger): only the 15 pt title is one
+    assert headings == {"Construction of the Literature Graph in Semantic Scholar": 1}
+    assert not [p for p in text.split("\n\n") if re.fullmatch(r"\d{1,3}", p)]  # page numbers gone
+    assert 0.95 < sum(c.isalnum() for c in text) / acl.visible_chars <= 1
+    assert acl.title == "Construction of the Literature Graph in Semantic Scholar"
+
+
+@needs_corpus
+def test_three_columns_headers_hyphens(fedreg):
+    check_invariants(fedreg)
+    text = fedreg.text
+    assert "Federal Register / Vol. 85" not in text   # running header of pages 2..15
+    assert "PROPOSALS" not in text                     # rotated stamp in the margin of every page
+    assert fedreg.left_out and "15 pages" in fedreg.left_out[0]
+    # a sentence crossing a column and a page break, with a compound hyphen at the break
+    assert ("On October 29, 2018, a Boeing Model 737–8 airplane operated by Lion Air (Lion Air Flight 610) was "
+            "involved in an accident after takeoff from Soekarno-Hatta International Airport") in text
+    assert "The FAA estimates that this proposed AD affects 73 airplanes of U.S. registry." in text
+
+
+def test_hyphenation_rules():
+    from index.readers.pdf import _Line, _join
+
+    def para(*lines):
+        return [_Line(0, 0, 100, 10, t, 10, 0) for t in lines]
+
+    paras = [para("a trace is an exam-", "ple of this."), para("a type-", "specialized trace"),
+             para("every type-specialized trace"), para("Trace-", "Monkey runs"), para("build 737\u2013", "9 now")]
+    texts, _ = _join(paras)
+    assert texts == ["a trace is an example of this.", "a type-specialized trace", "every type-specialized trace",
+                     "Trace-Monkey runs", "build 737\u20139 now"]
+
+
+# ------------------------------------------------------------------------------------------------- bad input
+
+def _some_pdf() -> bytes:
+    if ACL.exists():
+        return ACL.read_bytes()
+    pytest.skip(f"no corpus PDFs in {CORPUS}")
+
+
+@pytest.mark.parametrize("data, reason", [
+    (os.urandom(50_000), "not a PDF"),
+    (b"%PDF-1.7\n" + os.urandom(50_000) + b"\n%%EOF\n", "damaged"),
+    (b"", "not a PDF"),
+])
+def test_garbage(data, reason):
+    with pytest.raises(Unreadable, match=reason):
+        PdfReader().read(data)
+
+
+def test_truncated():
+    data = _some_pdf()
+    with pytest.raises(Unreadable, match="truncated"):
+        PdfReader().read(data[: len(data) // 2])
+
+
+def test_encrypted():
+    pypdf = pytest.importorskip("pypdf", reason="pypdf (test only) encrypts the sample")
+    w = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(_some_pdf())))
+    w.encrypt(user_password="secret", owner_password="owner", algorithm="AES-128")
+    buf = io.BytesIO()
+    w.write(buf)
+    with pytest.raises(Unreadable, match=r"encrypted PDF \(password-protected\)"):
+        PdfReader().read(buf.getvalue())
+
+
+def test_no_text_layer():
+    pypdf = pytest.importorskip("pypdf", reason="pypdf (test only) writes the blank PDF")
+    w = pypdf.PdfWriter()
+    for _ in range(3):
+        w.add_blank_page(612, 792)
+    buf = io.BytesIO()
+    w.write(buf)
+    with pytest.raises(Unreadable, match="no text layer"):
+        PdfReader().read(buf.getvalue())
+
+
+def test_page_limit(monkeypatch):
+    data = _some_pdf()
+    monkeypatch.setattr(base, "MAX_PAGES", 5)
+    with pytest.raises(Unreadable, match="PDF has 8 pages; the limit is 5"):
+        PdfReader().read(data)
+
+
+def test_time_limit(monkeypatch):
+    data = _some_pdf()
+    monkeypatch.setattr(base, "READ_SECONDS", 0.01)
+    t = time.monotonic()
+    with pytest.raises(Unreadable, match="took over"):
+        PdfReader().read(data)
+    assert time.monotonic() - t < 5
+
+
+def test_worker_crash_is_unreadable(monkeypatch):
+    from index.readers import pdf
+
+    monkeypatch.setattr(pdf.sys, "executable", "/bin/false")
+    with pytest.raises(Unreadable, match="PDF parser failed"):
+        PdfReader().read(_some_pdf())
+
+
+@needs_corpus
+def test_headings_from_outline():
+    pypdf = pytest.importorskip("pypdf", reason="pypdf (test only) adds the outline")
+    w = pypdf.PdfWriter(clone_from=pypdf.PdfReader(ACL))
+    top = w.add_outline_item(title="Structure of The Literature Graph", page_number=1)
+    w.add_outline_item(title="Node Types", page_number=1, parent=top)
+    buf = io.BytesIO()
+    w.write(buf)
+    ex = PdfReader().read(buf.getvalue())
+    check_invariants(ex)
+    headings = {ex.text[b.start:b.end]: b.level for b in ex.blocks if b.kind == "heading"}
+    assert headings == {"2 Structure of The Literature Graph": 1, "2.1 Node Types": 2}
