@@ -60,7 +60,14 @@ def plain(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
-MARKUP = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown"}  # other files: "text"
+MARKUP = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown", ".rst": "rst",
+          ".rest": "rst"}  # other files: "text"
+# Inline markup a reader does not see: Markdown emphasis and code spans; reStructuredText roles, literals,
+# hyperlink references ("`text <url>`_" reads "text") and a paragraph's closing "::" (reads ":").
+_MD_INLINE = ((re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"), (re.compile(r"`+([^`]+?)`+"), r"\1"))
+_RST_INLINE = ((re.compile(r":[\w.+-]+:`([^`]*)`"), r"\1"), (re.compile(r"`([^`<]*?)\s*<[^>`]*>`__?"), r"\1"),
+               (re.compile(r"``([^`]+)``"), r"\1"), (re.compile(r"`([^`]+)`_{0,2}"), r"\1"),
+               (re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*"), r"\1"), (re.compile(r"(?<=\S)::$"), ":"))
 
 
 def markup_of(source: str) -> str:
@@ -73,8 +80,8 @@ _QUOTED_LINE = re.compile(r"\n[ \t]*>[ \t>]*")              # markdown block quo
 
 
 def readable(text: str, markup: str) -> str:
-    """What a person reads of raw text: HTML loses tags and entities, markdown its link targets and block quote
-    markers; plain text keeps every character (``x < 5 and y > 3`` or ``<b>`` in a .txt file is content).
+    """What a person reads of raw text: HTML loses tags and entities, Markdown and reStructuredText their inline
+    markup (link targets, emphasis and code markers, roles) and Markdown its block quote markers; plain text keeps every character (``x < 5 and y > 3`` or ``<b>`` in a .txt file is content).
     Wrapped lines are joined: a word hyphenated across a line break is one word, whitespace is collapsed."""
     if "\n" in text:
         if "-\n" in text:
@@ -84,8 +91,15 @@ def readable(text: str, markup: str) -> str:
         text = text.replace("\n", " ")
     if markup == "html":
         return plain(text)
-    if markup == "markdown" and "](" in text:
-        text = _MD_LINK.sub(r"\1", text)
+    if markup == "markdown":
+        if "](" in text:
+            text = _MD_LINK.sub(r"\1", text)
+        if "`" in text or "**" in text or "__" in text:
+            for pattern, repl in _MD_INLINE:
+                text = pattern.sub(repl, text)
+    elif markup == "rst" and ("`" in text or "*" in text or "::" in text):
+        for pattern, repl in _RST_INLINE:
+            text = pattern.sub(repl, text)
     return _WS.sub(" ", text).strip()
 
 

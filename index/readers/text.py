@@ -233,6 +233,8 @@ def wrap_width(lines: list[Line]) -> int:
 def soft_break(line: Line, nxt: Line, width: int) -> bool:
     """A line break made by filling: the next line's first word would not have fit on this line."""
     first = nxt.text.split(None, 1)[0] if nxt.text.strip() else ""
+    if re.search(r"[a-z]-$", line.text.rstrip()) and first[:1].islower():
+        return True  # a word hyphenated across the break
     return len(line.text.rstrip()) + 1 + len(first) > width - WRAP_SLACK
 
 
@@ -265,12 +267,10 @@ def wrapped_blocks(lines: list[Line], skip: set[int]) -> list[Block]:
         g = [ln for ln in g if not _UNDERLINE.fullmatch(ln.text)]  # rules
         if not g:
             continue
-        atx = _atx(g[0])
+        atx = _atx(g[0]) if len(g) == 1 and g[0].indent == 0 else None  # "# Title" standing alone
         if atx is not None:
             out.append(atx)
-            g = g[1:]
-            if not g:
-                continue
+            continue
         if len(g) == 1:
             level = _heading_level(g[0], None, levels)
             text = g[0].text.strip()

@@ -1,0 +1,92 @@
+"""Markdown (markdown-it-py) and reStructuredText (docutils): structure from the parser, spans exact."""
+from index.clean import clean_blocks
+from index.markup import readable
+from index.readers.markdown import read_markdown
+from index.readers.rst import read_rst
+
+MD = """---
+title: Deploy guide
+date: 2024-03-01
+---
+
+# Deploy guide
+
+Intro paragraph that is
+wrapped over two lines.
+
+## Setup
+
+- install the **agent** first, then
+  restart the service
+- open port `8443`
+
+| setting | default |
+|---------|---------|
+| retries | 5       |
+| timeout | 30 s    |
+
+```sh
+agent --retries 5
+```
+
+> Quoted advice that
+> spans two lines.
+"""
+
+
+def test_markdown_structure_and_exact_spans():
+    e = read_markdown(MD)
+    kinds = [b.kind for b in e.blocks]
+    assert kinds.count("heading") == 2 and "code" in kinds and kinds.count("lines") == 3
+    c = clean_blocks(e.text, e.blocks, e.title, e.date)
+    assert c.title == "Deploy guide" and c.date == "2024-03-01"
+    texts = [readable(MD[b.start:b.end], "markdown") for b in c.blocks]
+    assert "install the agent first, then restart the service" in texts
+    assert "| retries | 5 |" in texts and "agent --retries 5" in texts
+    assert "Quoted advice that spans two lines." in texts
+    setup = MD.index("- install")
+    assert next(p for o, p in reversed(c.sections) if o <= setup) == "Setup"
+    assert not any("title:" in t for t in texts)  # front matter is not text
+
+
+RST = """=================
+ The Tool Manual
+=================
+
+:Author: A. Person
+:Status: Draft
+
+Overview
+========
+
+The tool reads a file and
+writes a report.
+
+Options
+-------
+
+- ``--fast`` skips the checks
+- ``--out`` names the report
+
+Run it like this::
+
+    tool --fast input.txt
+
+.. a comment that is not text
+"""
+
+
+def test_rst_sections_literal_blocks_and_fields():
+    e = read_rst(RST)
+    c = clean_blocks(e.text, e.blocks, e.title, e.date)
+    assert c.title == "The Tool Manual"
+    paths = [p for _, p in c.sections]
+    assert paths == ["Overview", "Overview › Options"]
+    texts = {b.kind: [] for b in c.blocks}
+    for b in c.blocks:
+        texts[b.kind].append(readable(RST[b.start:b.end], "rst"))
+    assert "The tool reads a file and writes a report." in texts["prose"]
+    assert "--fast skips the checks" in texts["prose"] and "Run it like this:" in texts["prose"]
+    assert texts["code"] == ["tool --fast input.txt"]
+    assert any("A. Person" in t for t in texts["lines"])  # bibliographic fields are kept
+    assert not any("comment" in t for ts in texts.values() for t in ts)

@@ -1,0 +1,95 @@
+"""Plain text: paragraphs from blank lines, wrapped lines joined, headings only where the text shows one."""
+from index.clean import clean_text
+from index.markup import readable
+from index.readers.text import read_text
+from index.sentences import region_sentences, regions
+
+WRAPPED = """Frontend locking
+
+The package manager backend takes the database lock before it
+changes anything. When a frontend such as apt already holds the
+lock on behalf of the backend, it sets the environment variable
+DPKG_FRONTEND_LOCKED so that the backend does not try to acquire
+the lock a second time, which would otherwise deadlock. The
+variable must only be set while the frontend holds the lock.
+
+The daemon retries a failed connection up to five times, waiting
+two seconds between attempts, and then gives up and reports the
+error to the administrator.
+"""
+
+
+def sentences(raw):
+    c = clean_text(raw)
+    return c, [raw[s.start:s.end] for r in regions(raw, c.blocks) for s in region_sentences(raw, r)]
+
+
+def test_wrapped_paragraphs_are_joined_and_sentences_cross_line_breaks():
+    c, sents = sentences(WRAPPED)
+    assert c.title == "Frontend locking"
+    assert [b.kind for b in c.blocks] == ["prose", "prose"]
+    kept = "".join(WRAPPED[b.start:b.end] for b in c.blocks)
+    assert "DPKG_FRONTEND_LOCKED" in kept and "administrator." in kept  # nothing lost
+    env = next(s for s in sents if "DPKG_FRONTEND_LOCKED" in s)
+    assert env.startswith("When a frontend") and env.endswith("otherwise deadlock.") and "\n" in env
+    assert readable(env, "text").startswith("When a frontend such as apt already holds the lock on behalf")
+    assert any(s.startswith("The daemon retries") and s.endswith("administrator.") for s in sents)
+
+
+def test_one_paragraph_per_line_is_the_same_reader_with_one_line_groups():
+    raw = ("A first paragraph that runs on for a long while, well past any width a person would wrap text at, "
+           "and ends here.\nA second paragraph, also long enough that nobody would have wrapped it at seventy-"
+           "two columns, ends too.\nShort heading line\nThird paragraph follows the heading and is long enough "
+           "not to be mistaken for a wrapped line of a paragraph.\n")
+    c, sents = sentences(raw)
+    assert len(c.blocks) == 3 and all("\n" not in raw[b.start:b.end] for b in c.blocks)
+    assert c.sections and c.sections[-1][1] == "Short heading line"
+
+
+RFC = ("Network Working Group                                          A. Writer\n"
+       "Request for Comments: 9999                                     Example Org\n\n"
+       "                         The Example Protocol\n\n"
+       "1.  Introduction\n\n"
+       "   The example protocol moves messages between two peers.  Each peer\n"
+       "   keeps a queue of outgoing messages and retries each of them.\n\n"
+       "Writer                        Informational                      [Page 1]\n\f\n"
+       "RFC 9999                   The Example Protocol                 May 2024\n\n"
+       "   A message is dropped after the third retry.  The sender is then\n"
+       "   told with an error.\n\n"
+       "1.1.  Retries\n\n"
+       "   Retries back off exponentially, starting at one sec-\n"
+       "   ond.\n\n"
+       "Writer                        Informational                      [Page 2]\n\f\n"
+       "RFC 9999                   The Example Protocol                 May 2024\n\n"
+       "2.  Security\n\n"
+       "   Nothing here is secret.\n")
+
+
+def test_rfc_page_furniture_is_removed_numbered_sections_found_and_hyphens_joined():
+    e = read_text(RFC)
+    assert e.left_out and "page" in e.left_out[0]
+    c = clean_text(RFC)
+    kept = "\n".join(RFC[b.start:b.end] for b in c.blocks)
+    assert "[Page" not in kept and "RFC 9999   " not in kept
+    assert "dropped after the third retry" in kept
+    paths = [p for _, p in c.sections]
+    assert "Introduction" in paths[0] and any(p.endswith("› 1.1.  Retries") or "Retries" in p for p in paths)
+    where = RFC.index("Retries back off")
+    assert "Retries" in next(p for o, p in reversed(c.sections) if o <= where)
+    block = next(b for b in c.blocks if "back off" in RFC[b.start:b.end])
+    assert readable(RFC[block.start:block.end], "text").endswith("starting at one second.")
+
+
+def test_list_items_are_units_and_figures_are_kept_whole():
+    raw = ("Options\n\n"
+           "The tool takes these options, each explained in a sentence of its\n"
+           "own, as the manual page describes them in more detail.\n\n"
+           "   - verbose prints every step the tool takes while it is running\n"
+           "   - quiet prints nothing but errors\n\n"
+           "   +--------+     +--------+\n"
+           "   | client | --> | server |\n"
+           "   +--------+     +--------+\n")
+    c = clean_text(raw)
+    kinds = [(b.kind, raw[b.start:b.end].split()[0]) for b in c.blocks]
+    assert ("prose", "-") in kinds and kinds.count(("prose", "-")) == 2
+    assert c.blocks[-1].kind == "code" and "client" in raw[c.blocks[-1].start:c.blocks[-1].end]
