@@ -29,7 +29,9 @@ from .ingest import Skipped
 from .readers import supported
 from .manifest import CLEANING_VERSION, CURRENT, current_generation, read_manifest, stored_name, write_manifest
 from .markup import markup_of, readable
+from .clean import SECTION_SEPARATOR
 from .plan import PathReport, Plan, plan_run
+from .types import Layout
 from .store import STORES, build_store, drop_store, store_matches
 
 DEFAULT_CHUNK_SIZE = 600
@@ -246,8 +248,7 @@ def _write_generation(index_dir: Path, plan: Plan, live: _Live, settings: IndexS
         store_meta = dense.save(tmp, previous=live.folder if live.reusable else None)
         report.stored_vectors = dense.written
         report.notices.extend(dense.notices)
-        markups = [markup_of(d["source"]) for d in tables.documents.values()]  # in document row order
-        bm25_meta = BM25().fit([readable(c["text"], markups[c["doc"]]) for c in tables.chunks]).save(tmp)
+        bm25_meta = BM25().fit(lexical_texts(tables)).save(tmp)
         write_manifest(tmp, {
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "model": {**model_entry, "dim": tables.vectors.shape[1]},
@@ -289,6 +290,20 @@ def _entry(doc_id: str, plan: Plan, old: dict, doc=None) -> dict:
     if stamp is not None:
         e.update(size=stamp.size, mtime_ns=stamp.mtime_ns)
     return e
+
+
+def lexical_texts(tables) -> list[str]:
+    """What BM25 indexes for each chunk: its readable text, after the heading of the section it opens in (a
+    question asks for "the author" where the document says "AUTHOR" above a name)."""
+    docs = list(tables.documents.values())  # in document row order
+    markups = [markup_of(d["source"]) for d in docs]
+    layouts = [Layout.from_json(d.get("layout")) for d in docs]
+    out = []
+    for c in tables.chunks:
+        text = readable(c["text"], markups[c["doc"]])
+        section = layouts[c["doc"]].section(c["start"])
+        out.append(f"{section.rsplit(SECTION_SEPARATOR, 1)[-1]}: {text}" if section else text)
+    return out
 
 
 def _write_texts(gen: Path, documents: dict[str, dict], plan: Plan, live: Path | None) -> None:

@@ -64,8 +64,10 @@ MARKUP = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "mark
           ".rest": "rst"}  # other files: "text"
 # Inline markup a reader does not see: Markdown emphasis and code spans; reStructuredText roles, literals,
 # hyperlink references ("`text <url>`_" reads "text") and a paragraph's closing "::" (reads ":").
-_MD_INLINE = ((re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"), (re.compile(r"`+([^`]+?)`+"), r"\1"))
-_RST_INLINE = ((re.compile(r":[\w.+-]+:`([^`]*)`"), r"\1"), (re.compile(r"`([^`<]*?)\s*<[^>`]*>`__?"), r"\1"),
+_MD_INLINE = ((re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"), (re.compile(r"`+([^`]+?)`+"), r"\1"),
+              (re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>"), ""))
+_RST_INLINE = ((re.compile(r":(pep|rfc):`([^`<]*)`", re.I), lambda m: f"{m.group(1).upper()} {m.group(2)}"),
+               (re.compile(r":[\w.+-]+:`([^`]*)`"), r"\1"), (re.compile(r"\s?\[(?:#[\w-]*|\d+|\*)\]_"), ""), (re.compile(r"`([^`<]*?)\s*<[^>`]*>`__?"), r"\1"),
                (re.compile(r"``([^`]+)``"), r"\1"), (re.compile(r"`([^`]+)`_{0,2}"), r"\1"),
                (re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*"), r"\1"), (re.compile(r"(?<=\S)::$"), ":"))
 
@@ -75,17 +77,18 @@ def markup_of(source: str) -> str:
     return MARKUP.get(os.path.splitext(source)[1].lower(), "text")
 
 
-_HYPHENATED = re.compile(r"(?<=[a-z])-\n[ \t]*(?=[a-z])")  # a word split across a line break
+_HYPHEN_BREAK = re.compile(r"(?<=[a-z])-\n[ \t]*(?=[a-z])")  # a hyphen at a line break: kept, the break goes
 _QUOTED_LINE = re.compile(r"\n[ \t]*>[ \t>]*")              # markdown block quote markers on continued lines
 
 
 def readable(text: str, markup: str) -> str:
     """What a person reads of raw text: HTML loses tags and entities, Markdown and reStructuredText their inline
     markup (link targets, emphasis and code markers, roles) and Markdown its block quote markers; plain text keeps every character (``x < 5 and y > 3`` or ``<b>`` in a .txt file is content).
-    Wrapped lines are joined: a word hyphenated across a line break is one word, whitespace is collapsed."""
+    Wrapped lines are joined (a hyphen at a line break is kept: people wrap at spaces, and PDF text arrives
+    with its hyphenated words already joined by its reader); whitespace is collapsed."""
     if "\n" in text:
-        if "-\n" in text:
-            text = _HYPHENATED.sub("", text)
+        if "-\n" in text:  # people wrap text at spaces, so the hyphen is the word's own ("most-significant")
+            text = _HYPHEN_BREAK.sub("-", text)
         if markup == "markdown":
             text = _QUOTED_LINE.sub(" ", text)
         text = text.replace("\n", " ")
@@ -94,10 +97,10 @@ def readable(text: str, markup: str) -> str:
     if markup == "markdown":
         if "](" in text:
             text = _MD_LINK.sub(r"\1", text)
-        if "`" in text or "**" in text or "__" in text:
+        if "`" in text or "**" in text or "__" in text or "<" in text:
             for pattern, repl in _MD_INLINE:
                 text = pattern.sub(repl, text)
-    elif markup == "rst" and ("`" in text or "*" in text or "::" in text):
+    elif markup == "rst" and ("`" in text or "*" in text or "::" in text or "]_" in text):
         for pattern, repl in _RST_INLINE:
             text = pattern.sub(repl, text)
     return _WS.sub(" ", text).strip()

@@ -1,0 +1,288 @@
+"""Audit: how much of each document's body text does the index hold? Per format, per file.
+
+    .venv/bin/python benchmarks/kept_audit.py [FOLDER] [--json PATH]     (default FOLDER: eval/corpus/docs)
+
+Reference sentences are taken from each file WITHOUT citebot's readers (index/readers/*), with the usual
+independent tool per format; "body" means running prose, and:
+  .txt   blank-line-separated blocks, lines joined with spaces; dropped: page furniture (lines holding a form
+         feed, lines ending "[Page N]", the running header line right after a form-feed line) and preformatted
+         blocks (any line with a run of 3+ spaces between non-space characters: ASCII figures, tables, title
+         blocks).
+  .md    markdown-it-py ("commonmark" + tables) rendered to HTML; text of <p>, <li>, <td>/<th>, <blockquote>
+         (innermost element owns the text); code blocks (<pre>) are left out and only counted.
+  .rst   docutils publish_doctree; astext() of every paragraph not inside a system message, footnote and
+         citation references removed (docutils numbers them: "[#distutils]_" reads "1").
+  .pdf   poppler's pdftotext (no -layout); per page, lines joined into blank-line-separated paragraphs, a word
+         hyphenated across lines joined when both halves are lowercase; dropped: lines repeated on 3+ pages
+         (running headers / footers) and bare page numbers; a paragraph's first line of <= 5 words without end
+         punctuation, followed by a line starting with a capital, is a heading and stands alone.
+  .docx  python-docx body paragraphs and table cell paragraphs.
+Then split into sentences (end punctuation, whitespace, a capital) and kept when they have >= 5 words.
+
+Indexed text of a document: its title, the last part of each section heading path and its chunk texts (overlaps
+read once, by offsets), each through index.markup.readable(). Both sides are normalised (NFKC, lowercase, a hyphen between two letters dropped, as pdftotext
+drops real hyphens at line ends too: "citation-based" == "citationbased"; runs of letters/digits are the words);
+a sentence is KEPT when its word sequence occurs contiguously in the document's indexed text. A missed sentence
+is also tested for being held INTERLEAVED: all its words in order within a window of 1.5 x its length + 5 words
+(held, but with other words between: footnote labels, link targets, another column's footnote); and each missed
+sentence is printed with its break point (the longest prefix found contiguously, "||", the words that follow).
+
+Acceptance: kept share >= 0.98 for every format. Builds a fresh index in a temp dir (real embedder, ~30 s).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import unicodedata
+from collections import Counter, defaultdict
+from html.parser import HTMLParser
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+ACCEPT = 0.98
+MIN_WORDS = 5
+FORMATS = (".txt", ".md", ".rst", ".pdf", ".docx")
+_SENT = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"')\]]))\s+(?=[\"'(\[]?[A-Z])")
+_WORD = re.compile(r"[^\W_]+")
+_INNER_GAP = re.compile(r"\S {3,}\S")
+_HYPHEN = re.compile(r"(?<=[^\W\d_])[-\u2010\u2011](?=[^\W\d_])")  # "citation-based" == "citationbased"
+_PAGE_FOOT = re.compile(r"\[Page \d+\]\s*$")
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(_HYPHEN.sub("", unicodedata.normalize("NFKC", text).lower()))
+
+
+# ---- reference paragraphs, one reader per format (independent of index/readers) ----
+
+def txt_paragraphs(path: Path) -> list[str]:
+    lines, after_ff = [], False
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        if "\f" in line or _PAGE_FOOT.search(line) or after_ff:
+            after_ff = "\f" in line
+            continue
+        lines.append(line)
+    blocks = re.split(r"\n\s*\n", "\n".join(lines))
+    return [" ".join(b.split()) for b in blocks if not any(_INNER_GAP.search(l) for l in b.splitlines())]
+
+
+class _MdText(HTMLParser):
+    BLOCKS = {"p", "li", "td", "th", "blockquote"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack: list[list[str]] = []
+        self.out: list[str] = []
+        self.pre = 0
+        self.code_blocks = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "pre":
+            self.pre += 1
+            self.code_blocks += 1
+        elif tag in self.BLOCKS:
+            self.stack.append([])
+
+    def handle_endtag(self, tag):
+        if tag == "pre":
+            self.pre -= 1
+        elif tag in self.BLOCKS and self.stack:
+            self.out.append(" ".join("".join(self.stack.pop()).split()))
+
+    def handle_data(self, data):
+        if self.stack and not self.pre:
+            self.stack[-1].append(data)
+
+
+def md_paragraphs(path: Path) -> tuple[list[str], int]:
+    from markdown_it import MarkdownIt
+    p = _MdText()
+    p.feed(MarkdownIt("commonmark").enable("table").render(path.read_text(encoding="utf-8")))
+    return p.out, p.code_blocks
+
+
+def rst_paragraphs(path: Path) -> list[str]:
+    from docutils import nodes
+    from docutils.core import publish_doctree
+    tree = publish_doctree(path.read_text(encoding="utf-8"), source_path=str(path), settings_overrides={
+        "report_level": 5, "halt_level": 5, "file_insertion_enabled": False, "raw_enabled": False})
+    for n in list(tree.findall((nodes.footnote_reference, nodes.citation_reference))):
+        n.parent.remove(n)  # docutils' generated numbers ("[1]"), not words of the source
+    out = []
+    for n in tree.findall(nodes.paragraph):
+        a = n.parent
+        while a is not None and not isinstance(a, nodes.system_message):
+            a = a.parent
+        if a is None:
+            out.append(" ".join(n.astext().split()))
+    return out
+
+
+def pdf_paragraphs(path: Path) -> list[str]:
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    pages = [p.splitlines() for p in text.split("\f")]
+    on_pages = Counter(l for page in pages for l in {x.strip() for x in page if x.strip()})
+    out = []
+    for page in pages:
+        para, lines = "", 0
+        for line in page + [""]:
+            s = line.strip()
+            if not s or on_pages[s] >= 3 or s.isdigit():
+                if not s and para:
+                    out.append(para)
+                    para, lines = "", 0
+                continue
+            if para and lines == 1 and len(para.split()) <= 5 and para[-1] not in ".:;,!?" \
+                    and s[0].isupper():  # a short first line then a capital: a heading, on its own
+                out.append(para)
+                para = ""
+            m = re.search(r"([A-Za-z]+)-$", para)
+            if m and m.group(1).islower() and s[0].islower():
+                para = para[:-1] + s
+            else:
+                para = f"{para} {s}" if para else s
+            lines += 1
+    return out
+
+
+def docx_paragraphs(path: Path) -> list[str]:
+    import docx
+    d = docx.Document(str(path))
+    out = [p.text for p in d.paragraphs]
+    for t in d.tables:
+        for row in t.rows:
+            for cell in row.cells:
+                out += [p.text for p in cell.paragraphs]
+    return [" ".join(p.split()) for p in out]
+
+
+def reference(path: Path) -> tuple[list[str], dict]:
+    """Unique reference sentences of >= MIN_WORDS words, and extra counts."""
+    ext, extra = path.suffix.lower(), {}
+    if ext == ".md":
+        paras, extra["code_blocks"] = md_paragraphs(path)
+    else:
+        paras = {".txt": txt_paragraphs, ".rst": rst_paragraphs, ".pdf": pdf_paragraphs,
+                 ".docx": docx_paragraphs}[ext](path)
+    seen, out = set(), []
+    for para in paras:
+        for s in _SENT.split(para):
+            key = tuple(words(s))
+            if len(key) >= MIN_WORDS and key not in seen:
+                seen.add(key)
+                out.append(s.strip())
+    return out, extra
+
+
+# ---- what the index holds ----
+
+def indexed_texts(folder: Path, index_dir: Path) -> dict[str, str]:
+    """Normalised indexed text (" w1 w2 ... ") per resolved source path. Chunks overlap (a sentence or so): each
+    is cut to the part past the previous chunk's end offset, so overlaps are not read twice."""
+    from index.build import build_index
+    from index.markup import markup_of, readable
+    from index.reader import LoadedIndex
+    build_index([folder], index_dir)
+    ix = LoadedIndex(index_dir)
+    parts = {i: [d.title or ""] + [h.split(" › ")[-1] for _, h in d.layout.sections] for i, d in enumerate(ix.docs)}
+    ends: dict[int, int] = {}
+    for c in sorted(ix.chunks, key=lambda c: (c.doc, c.start)):
+        parts[c.doc].append(c.text[max(0, ends.get(c.doc, 0) - c.start):])
+        ends[c.doc] = max(ends.get(c.doc, 0), c.end)
+    return {str(Path(d.source).resolve()): " " + " ".join(
+        " ".join(words(readable(t, markup_of(d.source)))) for t in parts[i]) + " " for i, d in enumerate(ix.docs)}
+
+
+def interleaved(w: list[str], text: list[str], starts: dict[str, list[int]]) -> bool:
+    """Are the words w in order within a window of 1.5 len(w) + 5 words of text?"""
+    for i in starts.get(w[0], ()):
+        j, end = i + 1, i + int(1.5 * len(w)) + 5
+        for x in w[1:]:
+            while j < min(end, len(text)) and text[j] != x:
+                j += 1
+            if j >= min(end, len(text)):
+                break
+            j += 1
+        else:
+            return True
+    return False
+
+
+def break_point(w: list[str], text: str) -> str:
+    k = 0
+    while k < len(w) and f" {' '.join(w[:k + 1])} " in text:
+        k += 1
+    return f"{' '.join(w[max(0, k - 4):k])} || {' '.join(w[k:k + 5])}"
+
+
+def audit(folder: Path) -> dict:
+    files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in FORMATS and p.is_file())
+    with tempfile.TemporaryDirectory() as tmp:
+        held = indexed_texts(folder, Path(tmp) / "index")
+    per_file, per_fmt = {}, defaultdict(lambda: {"sentences": 0, "kept": 0, "interleaved": 0})
+    for p in files:
+        sents, extra = reference(p)
+        text = held.get(str(p.resolve()))
+        missed = [s for s in sents if text is None or " " + " ".join(words(s)) + " " not in text]
+        kept, toks, starts = len(sents) - len(missed), (text or "").split(), defaultdict(list)
+        for i, t in enumerate(toks):
+            starts[t].append(i)
+        gapped = [s for s in missed if interleaved(words(s), toks, starts)]
+        fmt = p.suffix.lower()
+        per_file[str(p.relative_to(folder))] = {"format": fmt, "indexed": text is not None, "sentences": len(sents),
+                                                "kept": kept, "share": kept / len(sents) if sents else None,
+                                                "interleaved": len(gapped), **extra,
+                                                "missed": [{"sentence": s, "interleaved": s in gapped,
+                                                            "break": break_point(words(s), text or "")}
+                                                           for s in missed]}
+        per_fmt[fmt]["sentences"] += len(sents)
+        per_fmt[fmt]["kept"] += kept
+        per_fmt[fmt]["interleaved"] += len(gapped)
+    for f in per_fmt.values():
+        f["share"] = f["kept"] / f["sentences"] if f["sentences"] else None
+        f["pass"] = f["share"] is None or f["share"] >= ACCEPT
+    return {"folder": str(folder), "accept": ACCEPT, "formats": dict(per_fmt), "files": per_file}
+
+
+def show(r: dict) -> None:
+    share = lambda x: "  -  " if x is None else f"{x:.3f}"
+    print(f"{'format':8} {'sentences':>9} {'kept':>6} {'share':>6} {'+interl.':>8}  (accept: share >= {r['accept']})")
+    for fmt, f in sorted(r["formats"].items()):
+        print(f"{fmt:8} {f['sentences']:9d} {f['kept']:6d} {share(f['share']):>6} {f['interleaved']:8d}  "
+              f"{'ok' if f['pass'] else 'FAIL'}")
+    print(f"\n{'file':52} {'sentences':>9} {'kept':>6} {'share':>6} {'+interl.':>8}")
+    for name, f in r["files"].items():
+        note = "" if f["indexed"] else "  NOT IN INDEX"
+        note += f"  ({f['code_blocks']} code blocks not audited)" if "code_blocks" in f else ""
+        print(f"{name:52} {f['sentences']:9d} {f['kept']:6d} {share(f['share']):>6} {f['interleaved']:8d}{note}")
+    for name, f in r["files"].items():
+        if f["missed"]:
+            print(f"\nmissed in {name} ({len(f['missed'])}):")
+            for m in f["missed"][:5]:
+                s = m["sentence"]
+                print("   ", "(interleaved) " * m["interleaved"] + (s if len(s) <= 120 else s[:117] + "..."))
+                print("        break:", m["break"][:110])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("folder", nargs="?", default=str(ROOT / "eval" / "corpus" / "docs"))
+    ap.add_argument("--json", help="write the figures here")
+    a = ap.parse_args()
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    r = audit(Path(a.folder).resolve())
+    show(r)
+    if a.json:
+        Path(a.json).write_text(json.dumps(r, indent=1, ensure_ascii=False), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
