@@ -57,7 +57,9 @@ _PAGE_FOOT = re.compile(r"\[Page \d+\]\s*$")
 
 
 def words(text: str) -> list[str]:
-    return _WORD.findall(_HYPHEN.sub("", unicodedata.normalize("NFKC", text).lower()))
+    # accents dropped on both sides: a PDF may draw "ő" as "o" plus a spacing accent
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return _WORD.findall(_HYPHEN.sub("", text.lower()))
 
 
 # ---- reference paragraphs, one reader per format (independent of index/readers) ----

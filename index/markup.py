@@ -65,7 +65,8 @@ MARKUP = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "mark
 # Inline markup a reader does not see: Markdown emphasis and code spans; reStructuredText roles, literals,
 # hyperlink references ("`text <url>`_" reads "text") and a paragraph's closing "::" (reads ":").
 _MD_INLINE = ((re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"), (re.compile(r"`+([^`]+?)`+"), r"\1"),
-              (re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>"), ""))
+              (re.compile(r"</?(?:a|abbr|b|br|code|del|details|div|em|i|img|ins|kbd|mark|p|pre|q|s|samp|small|span|"
+                          r"strong|sub|summary|sup|u|var)(?:\s[^<>]*)?/?>", re.I), ""))  # inline HTML elements
 _RST_INLINE = ((re.compile(r":(pep|rfc):`([^`<]*)`", re.I), lambda m: f"{m.group(1).upper()} {m.group(2)}"),
                (re.compile(r":[\w.+-]+:`([^`]*)`"), r"\1"), (re.compile(r"\s?\[(?:#[\w-]*|\d+|\*)\]_"), ""), (re.compile(r"`([^`<]*?)\s*<[^>`]*>`__?"), r"\1"),
                (re.compile(r"``([^`]+)``"), r"\1"), (re.compile(r"`([^`]+)`_{0,2}"), r"\1"),
