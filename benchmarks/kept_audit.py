@@ -17,7 +17,9 @@ independent tool per format; "body" means running prose, and:
          (running headers / footers) and bare page numbers; a paragraph's first line of <= 5 words without end
          punctuation, followed by a line starting with a capital, is a heading and stands alone.
   .docx  python-docx body paragraphs and table cell paragraphs.
-Then split into sentences (end punctuation, whitespace, a capital) and kept when they have >= 5 words.
+Then split into sentences (end punctuation, whitespace, a capital) and kept when they have >= 5 words and are
+running prose: at least 60% of their words are words of letters (table rows of figures and equations are
+counted apart, as "not prose"); a PDF footnote's leading number is dropped (it is a mark, placed apart).
 
 Indexed text of a document: its title, the last part of each section heading path and its chunk texts (overlaps
 read once, by offsets), each through index.markup.readable(). Both sides are normalised (NFKC, lowercase, a hyphen between two letters dropped, as pdftotext
@@ -175,13 +177,24 @@ def reference(path: Path) -> tuple[list[str], dict]:
         paras = {".txt": txt_paragraphs, ".rst": rst_paragraphs, ".pdf": pdf_paragraphs,
                  ".docx": docx_paragraphs}[ext](path)
     seen, out = set(), []
+    extra["not_prose"] = 0
     for para in paras:
         for s in _SENT.split(para):
+            if ext == ".pdf":
+                s = _FOOTNOTE_MARK.sub("", s)  # a footnote's number is a mark, set apart from its text
             key = tuple(words(s))
-            if len(key) >= MIN_WORDS and key not in seen:
-                seen.add(key)
-                out.append(s.strip())
+            if len(key) < MIN_WORDS or key in seen:
+                continue
+            seen.add(key)
+            if sum(len(w) > 1 and w.isalpha() for w in key) < PROSE_SHARE * len(key):
+                extra["not_prose"] += 1  # a table row of figures or an equation: not running prose
+                continue
+            out.append(s.strip())
     return out, extra
+
+
+PROSE_SHARE = 0.6  # running prose: at least this share of its words are words of letters (not figures, symbols)
+_FOOTNOTE_MARK = re.compile(r"^\s*\d{1,2}\s+(?=[A-Z])")
 
 
 # ---- what the index holds ----
@@ -264,6 +277,7 @@ def show(r: dict) -> None:
     for name, f in r["files"].items():
         note = "" if f["indexed"] else "  NOT IN INDEX"
         note += f"  ({f['code_blocks']} code blocks not audited)" if "code_blocks" in f else ""
+        note += f"  ({f['not_prose']} not prose: figures, equations)" if f.get("not_prose") else ""
         print(f"{name:52} {f['sentences']:9d} {f['kept']:6d} {share(f['share']):>6} {f['interleaved']:8d}{note}")
     for name, f in r["files"].items():
         if f["missed"]:

@@ -86,6 +86,8 @@ def clean_blocks(raw: str, blocks: Iterable[Block], title_hint: str | None = Non
     for u in blocks:
         text = plain(raw[u.start:u.end])
         if not text:
+            if u.kind != "heading" and any(c.isalnum() for c in raw[u.start:u.end]):
+                kept.append(u)  # all markup to an HTML eye (<target name="x">), but text in its own format
             continue
         low = text.lower()
         if in_breadcrumb and LIST_ITEM.match(raw, u.start):

@@ -72,7 +72,7 @@ def _lines_span(lines, a: int, z: int) -> tuple[int, int] | None:
     body = [ln for ln in lines[a:z] if not ln.blank]
     if not body:
         return None
-    return body[0].start + body[0].indent, body[-1].start + len(body[-1].text.rstrip())
+    return body[0].start + body[0].width, body[-1].start + len(body[-1].text.rstrip())
 
 
 def _inline_span(lines, line_map, content: str, heading: bool = False) -> tuple[int, int] | None:
@@ -82,7 +82,7 @@ def _inline_span(lines, line_map, content: str, heading: bool = False) -> tuple[
         return None
     a, z = line_map
     first, last = lines[a], lines[min(z, len(lines)) - 1]
-    at = first.text.find(parts[0].strip()) if parts[0].strip() else first.indent
+    at = first.text.find(parts[0].strip()) if parts[0].strip() else first.width
     start = first.start + max(at, 0)
     if heading and z - a == 1:  # ATX heading: the content, without closing #s
         tail = parts[0].strip()

@@ -359,6 +359,8 @@ def _join(paras: list[list[_Line]]) -> tuple[list[str], list[list[tuple[int, int
         out, pos = "", []
         for ln in para:
             t = ln.text
+            if not out:
+                t = _FOOTNOTE_MARK.sub(r"\1 ", t)  # "1Due to space…": a footnote's raised number, then its text
             if out:
                 if out[-1] in _HYPHENS + "\u2013" and len(out) > 1 and out[-2].isalnum() and t[:1].isalnum() and not (
                         out[-1] != "\u2013" and out[-2].isalpha() and t[:1].isalpha()):
@@ -380,6 +382,7 @@ def _join(paras: list[list[_Line]]) -> tuple[list[str], list[list[tuple[int, int
     return texts, starts
 
 
+_FOOTNOTE_MARK = re.compile(r"^(\d{1,2})(?=[A-Z][a-z]{2,})")
 _NUMBERING = re.compile(r"^\s*(?:\d+|[IVXLC]+|[A-Z])(?:\.\d+)*\.?\s+")
 
 

@@ -61,7 +61,7 @@ def read_rst(text: str) -> Extracted:
         if kind == "comment":
             continue
         if kind == "lines":  # a table row: the whole line, borders and all
-            blocks.append(Block(lines[i].start + lines[i].indent, lines[i].start + len(lines[i].text.rstrip()),
+            blocks.append(Block(lines[i].start + lines[i].width, lines[i].start + len(lines[i].text.rstrip()),
                                 "lines"))
             continue
         start = lines[i].start + _text_column(lines[i].text)
@@ -116,6 +116,6 @@ def _uncovered(lines, covered: set[int]) -> list[Block]:
         if keep:
             run.append(ln)
         elif run:
-            out.append(Block(run[0].start + run[0].indent, run[-1].start + len(run[-1].text.rstrip()), "lines"))
+            out.append(Block(run[0].start + run[0].width, run[-1].start + len(run[-1].text.rstrip()), "lines"))
             run = []
     return out

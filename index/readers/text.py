@@ -52,6 +52,12 @@ class Line:
 
     @property
     def indent(self) -> int:
+        """Leading whitespace, a tab counting as four spaces; the block starts after it (``width``)."""
+        lead = self.text[:self.width]
+        return len(lead) + 3 * lead.count("\t")
+
+    @property
+    def width(self) -> int:
         return len(self.text) - len(self.text.lstrip(" \t"))
 
     @property
@@ -136,7 +142,7 @@ def _groups(lines: list[Line], skip: set[int]) -> list[list[Line]]:
 
 def _span(lines: list[Line]) -> tuple[int, int]:
     first, last = lines[0], lines[-1]
-    start = first.start + first.indent
+    start = first.start + first.width
     return start, last.start + len(last.text.rstrip())
 
 
