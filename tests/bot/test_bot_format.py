@@ -174,3 +174,11 @@ def test_an_off_topic_refusal_says_nothing_is_close_instead_of_listing_related_d
     refused = Answer.abstain("What is the capital of Peru?", [p], off_topic=True)
     contexts = [b["elements"][0]["text"] for b in fmt.answer_blocks(refused) if b["type"] == "context"]
     assert contexts == ["_Nothing in the documents is close to this question._"]
+
+
+def test_sources_name_the_section_and_page_of_a_pdf_quote():
+    c = Citation(1, "spec.pdf", "/docs/spec.pdf", "Spec", "Locks are taken in order.", 10, 35, 1.0,
+                 page=4, section="Design › Locking")
+    [m] = fmt.render_answer(Answer("q", "Locks are taken in order. [1]", False, [c]), "id1")
+    line = m.blocks[1]["text"]["text"].splitlines()[1]
+    assert line.startswith("[1] *Spec* · Design › Locking, p. 4 — “Locks are taken in order.”")

@@ -195,3 +195,15 @@ def test_an_off_topic_question_says_nothing_is_close_and_lists_nothing_as_relate
     assert main(["ask", q, "--index-dir", str(ix), "--json"]) == 0
     got = json.loads(capsys.readouterr().out)
     assert got["abstained"] and got["off_topic"] and got["related"] == [] and got["closest"] == []
+
+
+def test_terminal_and_json_show_section_and_page():
+    from citebot.commands import _render
+    from qa import Answer, Citation
+
+    c = Citation(1, "spec.pdf", "/docs/spec.pdf", "Spec", "Locks are taken in order.", 10, 35, 1.0,
+                 page=4, section="Design › Locking")
+    a = Answer("q", "Locks are taken in order. [1]", False, [c])
+    assert "(spec.pdf, Design › Locking, p. 4, characters 10-35)" in _render(a, False)
+    cited = json.loads(_render(a, True))["citations"][0]
+    assert cited["page"] == 4 and cited["section"] == "Design › Locking"

@@ -186,3 +186,23 @@ def test_the_readable_text_of_a_plain_text_file_keeps_angle_brackets_and_html_is
     assert html.text == "Fares rose to £42."
     md = Citation(1, "a.md", str(tmp_path / "a.md"), "a", "See [the report](http://x.org/r) <now>.", 0, 9, 1.0)
     assert md.text == "See the report <now>."
+
+
+def test_a_pdf_is_checked_by_its_bytes_and_re_read_only_when_changed(tmp_path):
+    """Extracted text (PDF, DOCX) is compared through the file's sha256; a changed file is read by its reader."""
+    import hashlib
+    import shutil
+
+    pdfs = sorted((Path(__file__).resolve().parents[2] / "eval" / "corpus" / "docs" / "pdf").glob("*.pdf"))
+    if not pdfs:
+        pytest.skip("no PDF in eval/corpus/docs/pdf")
+    pdf = tmp_path / "paper.pdf"
+    shutil.copy(pdfs[0], pdf)
+    digest = hashlib.sha256(pdf.read_bytes()).hexdigest()
+    text = sources.document_text(str(pdf))
+    settle(pdf)
+    assert sources.current_text(str(pdf), content_hash(text), digest) is None
+    other = tmp_path / "other.pdf"
+    shutil.copy(pdfs[-1], other)
+    settle(other)
+    assert sources.current_text(str(other), content_hash(text), digest) == sources.document_text(str(other))
