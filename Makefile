@@ -3,8 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INDEX_DIR ?= .citebot/index
-# SQuAD 2.0 dev file (SQuAD JSON format; https://rajpurkar.github.io/SQuAD-explorer/); here it ships beside the repo
-SQUAD ?= ../shared/data/squad-v2.0-dev-public.json
+# SQuAD 2.0 dev file (SQuAD JSON format; https://rajpurkar.github.io/SQuAD-explorer/; eval/data/README.md)
+SQUAD ?= eval/data/squad-v2.0-dev-public.json
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
@@ -34,7 +34,7 @@ eval: install
 	$(BIN)/citebot eval
 	$(BIN)/citebot eval squad $(SQUAD)
 
-# Retrain the reader from the packaged MiniLM weights on ../shared/data (about 43 minutes on 2 CPU cores)
+# Retrain the reader from the packaged MiniLM weights on eval/data (about 43 minutes on 2 CPU cores)
 reader: install
 	$(BIN)/citebot train-reader --out qa/reader/model
 

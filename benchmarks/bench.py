@@ -44,7 +44,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 SEED_QUESTIONS = ROOT / "eval" / "gold" / "seeds.jsonl"
-SQUAD = Path(os.environ.get("CITEBOT_SQUAD", ROOT.parent / "shared" / "data" / "squad-v2.0-dev-public.json"))
+SQUAD = Path(os.environ.get("CITEBOT_SQUAD", ROOT / "eval" / "data" / "squad-v2.0-dev-public.json"))
 CORPORA = ("seeds", "squad")
 TARGETS = {"throughput_ratio": 0.9, "reindex_unchanged_s": 1.0, "ask_p50_ms_seeds": 60.0, "ask_p95_ms_seeds": 150.0,
            "heuristic_ask_p50_ms_seeds": 20.0, "cold_ask_s": 3.0}

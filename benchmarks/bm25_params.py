@@ -1,7 +1,7 @@
 """BM25's k1 and b, chosen on the SQuAD train sample and checked elsewhere, in the hybrid ranking as ask ranks.
 
     .venv/bin/python benchmarks/bm25_params.py                                   # train sample: the choice
-    .venv/bin/python benchmarks/bm25_params.py --squad ../shared/data/squad-v2.0-dev-public.json   # a check
+    .venv/bin/python benchmarks/bm25_params.py --squad eval/data/squad-v2.0-dev-public.json   # a check
     .venv/bin/python benchmarks/bm25_params.py --gold eval/gold/seeds.jsonl      # a check on a gold set
 
 Indexes the documents with citebot once per corpus in a temporary folder: for a SQuAD file, one document per
@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-TRAIN = ROOT.parent / "shared" / "data" / "squad-v2.0-train-sample.json"
+TRAIN = ROOT / "eval" / "data" / "squad-v2.0-train-sample.json"
 K1S = (0.0, 0.1, 0.2, 0.3, 0.5, 0.9, 1.2, 1.5)
 BS = (0.3, 0.5, 0.75, 0.9)
 

@@ -1,6 +1,6 @@
 """Which dense unit ranks passages best: a vector of the whole chunk, or the chunk's sentences (embedded once).
 
-    .venv/bin/python benchmarks/dense_units.py [--squad ../shared/data/squad-v2.0-train-sample.json]
+    .venv/bin/python benchmarks/dense_units.py [--squad eval/data/squad-v2.0-train-sample.json]
 
 Indexes a SQuAD file (one document per paragraph) with citebot, then ranks documents for every answerable
 question by dense retrieval alone, with each way of scoring a chunk:
@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-TRAIN = ROOT.parent / "shared" / "data" / "squad-v2.0-train-sample.json"
+TRAIN = ROOT / "eval" / "data" / "squad-v2.0-train-sample.json"
 WEIGHTS = (0.25, 0.5, 1.0, 2.0)   # w of the max + w·mean variants
 
 

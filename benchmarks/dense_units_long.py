@@ -1,6 +1,6 @@
 """Which dense chunk score ranks best on long multi-chunk documents, alone and in the hybrid ranking users get.
 
-    .venv/bin/python benchmarks/dense_units_long.py [--squad ../shared/data/squad-v2.0-train-sample.json]
+    .venv/bin/python benchmarks/dense_units_long.py [--squad eval/data/squad-v2.0-train-sample.json]
                                                     [--corpus articles|paragraphs|both]
 
 Chooses on the SQuAD train sample only, never on the gold sets or the dev file. Builds benchmarks/fusion.py's

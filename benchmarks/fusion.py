@@ -1,6 +1,6 @@
 """How to fuse the dense and BM25 rankings: normalisation, dense weight, depth, convex sum or reciprocal rank.
 
-    .venv/bin/python benchmarks/fusion.py [--squad ../shared/data/squad-v2.0-train-sample.json] [--top 12]
+    .venv/bin/python benchmarks/fusion.py [--squad eval/data/squad-v2.0-train-sample.json] [--top 12]
 
 Chooses on the SQuAD train sample only, never on the gold sets or the dev file. Indexes the file twice with
 citebot, in a temporary folder:
@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-TRAIN = ROOT.parent / "shared" / "data" / "squad-v2.0-train-sample.json"
+TRAIN = ROOT / "eval" / "data" / "squad-v2.0-train-sample.json"
 DEPTH = 100          # rows taken once from each ranking
 K = 10               # rows kept after fusion (MRR@10)
 WEIGHTS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)

@@ -25,9 +25,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-SHARED = ROOT.parent / "shared" / "data"
-SQUAD = Path(os.environ.get("CITEBOT_SQUAD", SHARED / "squad-v2.0-dev-public.json"))
-SENTENCE_SOURCE = SHARED / "squad-v2.0-train-sample.json"
+DATA = ROOT / "eval" / "data"
+SQUAD = Path(os.environ.get("CITEBOT_SQUAD", DATA / "squad-v2.0-dev-public.json"))
+SENTENCE_SOURCE = DATA / "squad-v2.0-train-sample.json"
 CORPORA = ("squad", "synthetic")
 TARGETS = {"full_over_raw": 1.2, "no_change_s": 0.5, "one_changed_s": 2.0}
 

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/passage_hits.py                       # the seeds gold set
     .venv/bin/python benchmarks/passage_hits.py --gold eval/gold/seeds-heldout.jsonl
-    .venv/bin/python benchmarks/passage_hits.py --squad ../shared/data/squad-v2.0-dev-public.json
+    .venv/bin/python benchmarks/passage_hits.py --squad eval/data/squad-v2.0-dev-public.json
 
 Indexes the documents with citebot in a temporary folder and, for every answerable gold question, ranks passages
 with citebot's hybrid fusion (qa.retriever.HybridSearch, default settings) twice, the dense side scored

@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("out")
     p.add_argument("--device", default="cpu")
     p.add_argument("--base", default=None, help="the all-MiniLM-L6-v2 folder (default: the packaged one)")
-    p.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
+    p.add_argument("--data", default=str(ROOT / "eval" / "data"))
     p.add_argument("--variants", nargs="+", choices=sorted(VARIANTS), default=list(VARIANTS))
     p.add_argument("--smoke", action="store_true", help="two steps on 64 pairs: check the plumbing")
     a = p.parse_args(argv)

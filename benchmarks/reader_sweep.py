@@ -6,7 +6,7 @@ threshold at 5 % false abstention).
     .venv/bin/python benchmarks/reader_sweep.py candidates build/sweep/candidates.json
     # 2. anywhere torch, sentence-transformers and datasets run; a GPU makes it minutes instead of hours
     python benchmarks/reader_sweep.py train build/sweep/candidates.json build/sweep --device cuda --parallel 4 \\
-        [--variants base ep3 ...] [--base PATH/TO/all-MiniLM-L6-v2] [--data ../shared/data]
+        [--variants base ep3 ...] [--base PATH/TO/all-MiniLM-L6-v2] [--data eval/data]
     # 3. where citebot runs: the figures, one row per variant (Markdown)
     .venv/bin/python benchmarks/reader_sweep.py report build/sweep/candidates.json build/sweep
 
@@ -161,7 +161,7 @@ def report(cands: Path, out: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="benchmarks/reader_sweep.py")
     sub = p.add_subparsers(dest="step", required=True)
-    data_default = str(ROOT.parent / "shared" / "data")
+    data_default = str(ROOT / "eval" / "data")
     c = sub.add_parser("candidates")
     c.add_argument("out")
     c.add_argument("--data", default=data_default)

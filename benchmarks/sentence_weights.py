@@ -1,6 +1,6 @@
 """Which weights of the extractive answerer's sentence score put a sentence holding the answer first.
 
-    .venv/bin/python benchmarks/sentence_weights.py [--squad ../shared/data/squad-v2.0-train-sample.json] [--top 10]
+    .venv/bin/python benchmarks/sentence_weights.py [--squad eval/data/squad-v2.0-train-sample.json] [--top 10]
 
 Chooses on the SQuAD train sample only, never on the gold sets or the dev file. Indexes the file with citebot in a
 temporary folder (one document per paragraph, as eval.squad.write_documents), retrieves every answerable question

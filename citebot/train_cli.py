@@ -1,8 +1,8 @@
 """The training subcommands: train-reader and train-highlighter (both seeded, CPU by default)."""
 from __future__ import annotations
 
-SQUAD_TRAIN = "../shared/data/squad-v2.0-train-sample.json"
-SQUAD_DEV = "../shared/data/squad-v2.0-dev-public.json"
+SQUAD_TRAIN = "eval/data/squad-v2.0-train-sample.json"
+SQUAD_DEV = "eval/data/squad-v2.0-dev-public.json"
 
 
 def register(sub) -> None:

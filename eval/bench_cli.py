@@ -30,7 +30,7 @@ def register(sub) -> None:
     p.add_argument("--max-questions", type=int, default=1000, help="distinct questions timed per corpus")
     p.add_argument("--cold-runs", type=int, default=3, help="citebot ask subprocesses for the cold start")
     p.add_argument("--repeat", type=int, default=3, help="interleaved throughput runs; the best is reported")
-    p.add_argument("--squad", type=Path, default=None, help="SQuAD 2.0 JSON file (default ../shared/data/...)")
+    p.add_argument("--squad", type=Path, default=None, help="SQuAD 2.0 JSON file (default eval/data/...)")
     p.add_argument("--out", type=Path, default=None, help="JSON report (default out/bench.json)")
     p.set_defaults(func=cmd_bench)
 

@@ -22,7 +22,7 @@ from .export import GRAPH, META, export_onnx, quantize, write_model
 from .train import TrainSettings, dev_folds, train
 
 log = logging.getLogger(__name__)
-DATA = Path("../shared/data")
+DATA = Path(__file__).resolve().parents[2] / "eval" / "data"
 DEFAULT_TRAIN = (str(DATA / "squad-v2.0-train-sample.json"),)
 DEFAULT_DEV = str(DATA / "squad-v2.0-dev-public.json")
 MAX_QUANTISATION_LOSS = 0.01  # int8 may lose at most this much held-out AUC or top-1 selection against float32

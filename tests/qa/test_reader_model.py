@@ -21,7 +21,7 @@ def test_shipped_model_is_small_and_loads(tmp_path):
     assert logits[1] > logits[2]  # the sentence about the bridge's designer over one about tea
 
 
-SQUAD_DEV = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "squad-v2.0-dev-public.json"
+SQUAD_DEV = Path(__file__).resolve().parents[2] / "eval" / "data" / "squad-v2.0-dev-public.json"
 
 
 @pytest.mark.skipif(not SQUAD_DEV.is_file(), reason="the public SQuAD file is not beside the repository")

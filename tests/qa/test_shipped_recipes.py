@@ -18,7 +18,7 @@ HIGHLIGHTER_DIR = Path(__file__).resolve().parents[2] / "qa" / "reader" / "highl
 FILES = ("train_files", "dev_file")  # recorded as given on the command line; compared by name
 
 needs_data = pytest.mark.skipif(not Path(DEFAULT_DEV).is_file() or not all(Path(f).is_file() for f in DEFAULT_TRAIN),
-                                reason="the shared SQuAD files are not beside the repository")
+                                reason="the SQuAD files of eval/data are missing")
 
 
 def recorded(folder: Path, meta_file: str) -> dict:
