@@ -1,4 +1,5 @@
-"""`citebot chat`: one question per line until /quit, /exit or Ctrl-D; line editing and history on a terminal.
+"""`citebot chat`: one question per line until quit, exit, :q (or /quit, /exit) or Ctrl-D; line editing and history
+on a terminal. Piped input echoes each question ("> question") before its answer.
 
 An empty line re-prompts. A line starting with "/" is a command, never a question. On a terminal the line is
 edited with readline and earlier questions (not commands) are recalled with the arrow keys; the history is kept in
@@ -12,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROMPT = "? "
-INTRO = "citebot chat: ask a question about the indexed documents; /help for commands, /quit or Ctrl-D to leave."
-QUIT = ("/quit", "/exit")
+INTRO = "citebot chat: ask a question about the indexed documents; /help for commands, quit or Ctrl-D to leave."
+QUIT = ("/quit", "/exit", "quit", "exit", ":q")  # the bare word only: "exit polls in May?" is a question
 HELP = ("/help", "help")
 HISTORY_FILE = "chat_history"
 HISTORY_LENGTH = 1000
@@ -48,6 +49,8 @@ def chat(answer: Callable[[str], str]) -> int:
             elif line.startswith("/"):
                 print(f"unknown command {line.split()[0]}; /help lists the commands")
             else:
+                if not prompt:
+                    print(f"> {line}")  # piped: which question this answer is for
                 try:
                     print(answer(line))
                 except CitebotError as e:
@@ -62,7 +65,7 @@ def chat(answer: Callable[[str], str]) -> int:
 def help_text(history: History | None = None) -> str:
     lines = ["Commands:",
              "  /help, help    this list",
-             "  /quit, /exit   leave (Ctrl-D too)",
+             "  quit, exit, :q leave (also /quit, /exit, Ctrl-D)",
              "Tips:",
              "  Ask one question per line about the indexed documents.",
              "  Answers cite the passages they quote as [n], listed under Sources; when nothing answers the",

@@ -45,7 +45,7 @@ def test_help_lists_the_commands_and_is_not_a_question(command, monkeypatch, cap
         assert name in help_text()
 
 
-@pytest.mark.parametrize("command", ["/quit", "/exit", "/QUIT"])
+@pytest.mark.parametrize("command", ["/quit", "/exit", "/QUIT", "quit", "exit", " Exit ", ":q"])
 def test_quit_and_exit_leave_without_reading_more(command, monkeypatch, capsys):
     code, out, answer = run(monkeypatch, capsys, f"first\n{command}\nsecond\n")
     assert code == 0 and answer.questions == ["first"] and "second" not in out
@@ -54,8 +54,13 @@ def test_quit_and_exit_leave_without_reading_more(command, monkeypatch, capsys):
 def test_piped_input_ends_at_eof_with_answers_only(monkeypatch, capsys):
     code, out, answer = run(monkeypatch, capsys, "first\nsecond\n")
     assert code == 0 and answer.questions == ["first", "second"]
-    assert out.endswith("answer to first\n\nanswer to second\n\n")  # a blank line between answers
+    assert out.endswith("> first\nanswer to first\n\n> second\nanswer to second\n\n")  # each echoed, then a gap
     assert PROMPT not in out  # no prompt glued to the answers when stdin is not a terminal
+
+
+def test_a_question_that_starts_with_quit_is_still_a_question(monkeypatch, capsys):
+    code, out, answer = run(monkeypatch, capsys, "exit polls in May?\nquit smoking rates\n")
+    assert answer.questions == ["exit polls in May?", "quit smoking rates"]
 
 
 def test_an_empty_line_is_skipped(monkeypatch, capsys):
