@@ -40,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.setdefault(var, value)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    if not args.verbose:  # a changed source is the answer's own "note:" line; -v also names each file in the log
+        logging.getLogger("qa.sources").setLevel(logging.ERROR)
     from index.errors import CitebotError
 
     try:

@@ -117,6 +117,12 @@ def renumber(text: str, new: Mapping[int, int]) -> str:
     return ("".join(out) + parts[-1]).strip()
 
 
+def _first_claim_kept(text: str, kept: set[int]) -> bool:
+    """Whether any citation of the answer's first claim (its text up to its first run of markers) is kept."""
+    parts = _CLAIM_END.split(text)
+    return len(parts) < 3 or any(int(n) in kept for n in _NUMBER.findall(parts[1]))
+
+
 def moved(old: str, span: tuple[int, int] | None, new: str) -> tuple[int, int] | None:
     """Where the words ``old[span]`` are in ``new`` (an answer text after renumbering), if they occur once."""
     if span is None:
@@ -165,8 +171,10 @@ class SourceCheck:
                                       passages=self._passages(answer.passages, stale)).with_notice(
             f"{n} source{'s' if n > 1 else ''} changed since indexing; run citebot index")
         kept = [c for c in (_repoint(c, c.quote, stale) for c in answer.citations) if c is not None]
-        if answer.citations and not kept:
-            return dataclasses.replace(flagged, text=ABSTAIN_MESSAGE, abstained=True, citations=[])
+        if answer.citations and not (kept and _first_claim_kept(answer.text, {c.n for c in kept})):
+            # the answer rests on its first claim (the sentence the answerer chose as the answer); what else it
+            # quoted was chosen beside it and does not answer on its own
+            return dataclasses.replace(flagged, text=ABSTAIN_MESSAGE, abstained=True, citations=[], highlight=None)
         text = renumber(answer.text, {c.n: i for i, c in enumerate(kept, 1)})
         return dataclasses.replace(flagged, text=text, highlight=moved(answer.text, answer.highlight, text),
                                    citations=[dataclasses.replace(c, n=i) for i, c in enumerate(kept, 1)])

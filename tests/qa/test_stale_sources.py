@@ -162,6 +162,21 @@ def test_a_claim_left_without_citations_is_removed_and_markers_renumbered(tmp_pa
     assert [(c.n, c.quote, c.start) for c in got.citations] == [(1, "Alpha two.", 0), (2, "Beta one.", 0)]
 
 
+def test_an_answer_whose_first_claim_lost_its_sources_abstains(tmp_path):
+    """What is left after the answering sentence went is what was quoted beside it: not an answer."""
+    texts = {"a": "PyYAML was written by Kirill Simonov.", "b": "PyYAML homepage."}
+    for name, text in texts.items():
+        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
+    check = SourceCheck({n: {"source": str(tmp_path / f"{n}.txt"), "content_hash": content_hash(t)}
+                         for n, t in texts.items()})
+    cites = [cite(1, tmp_path / "a.txt", texts["a"]), cite(2, tmp_path / "b.txt", texts["b"])]
+    answer = Answer("q", f"{texts['a']} [1] {texts['b']} [2]", False, cites)
+    (tmp_path / "a.txt").write_text("PyYAML is maintained by a team.")
+    got = check.answer(answer)
+    assert got.abstained and got.text == ABSTAIN_MESSAGE and got.citations == []
+    assert got.notice == "1 source changed since indexing; run citebot index"
+
+
 @pytest.mark.parametrize("text, kept, want", [
     ("Harris met X [2]. She warned [1][2].", {1: 1}, "She warned [1]."),
     ("Harris met X [2]. She warned [1][2].", {2: 1}, "Harris met X [1]. She warned [1]."),
