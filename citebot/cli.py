@@ -40,8 +40,10 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.setdefault(var, value)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    sources_log = logging.getLogger("qa.sources")
+    level = sources_log.level
     if not args.verbose:  # a changed source is the answer's own "note:" line; -v also names each file in the log
-        logging.getLogger("qa.sources").setLevel(logging.ERROR)
+        sources_log.setLevel(logging.ERROR)
     from index.errors import CitebotError
 
     try:
@@ -55,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # the reader of our output left (| head): stop quietly, as a killed pipe would
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the exit flush must not raise again
         return 141
+    finally:
+        sources_log.setLevel(level)
 
 
 if __name__ == "__main__":

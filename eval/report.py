@@ -13,26 +13,44 @@ from .records import EvalReport, QuestionResult, RunResult, Verdict
 from .selective import curves_table
 
 # (Scores field or "index_seconds", label, kind): kind "rate" prints 0.000, "ms"/"chars"/"s" print numbers.
+# The headline first: is the answer right and supported, does it refuse what the documents lack, how fast.
 METRICS = (
+    ("answer_recall", "answer recall", "rate"),
+    ("citation_recall", "citation support (a citation holds the answer)", "rate"),
+    ("abstention", "abstention (not answerable)", "rate"),
+    ("false_abstention", "false abstention (answerable)", "rate"),
+    ("first_citation_hit", "first quote holds the answer (answered)", "rate"),
+    ("latency_p50_ms", "ask p50 (ms)", "ms"),
     ("hit_at_1", "hit@1", "rate"), ("hit_at_5", "hit@5", "rate"), ("mrr_at_10", "MRR@10", "rate"),
     ("ndcg_at_10", "nDCG@10", "rate"), ("passage_hit_at_1", "passage hit@1 (overlaps the evidence)", "rate"),
     ("passage_hit_at_5", "passage hit@5", "rate"), ("passage_mrr_at_10", "passage MRR@10", "rate"),
-    ("answer_recall", "answer recall", "rate"),
-    ("false_abstention", "false abstention (answerable)", "rate"),
     ("median_answer_chars", "median answer length (chars)", "chars"),
-    ("citation_recall", "citation recall", "rate"), ("citation_precision", "citation precision", "rate"),
-    ("exact_offsets", "exact offsets", "rate"), ("abstention", "abstention (not answerable)", "rate"),
-    ("first_citation_hit", "first quote holds the answer (answered)", "rate"),
+    ("citation_precision", "citation precision", "rate"),
+    ("exact_offsets", "exact offsets", "rate"),
     ("confidence_auc", "confidence AUC (answerable vs not)", "rate"),
     ("highlight_marked", "answer words marked (answered, answer right)", "rate"),
     ("highlight_exact", "... marked words exact match (SQuAD)", "rate"),
     ("highlight_f1", "... marked words F1 (SQuAD)", "rate"),
     ("closest_hit", "closest passage holds the answer (refused answerable)", "rate"),
-    ("latency_p50_ms", "ask p50 (ms)", "ms"), ("latency_p95_ms", "ask p95 (ms)", "ms"),
+    ("latency_p95_ms", "ask p95 (ms)", "ms"),
     ("index_seconds", "index time (s)", "s"),
 )
 MAX_LISTED = 100
 CLIP = 400
+
+
+def column(name: str, config: str = "") -> str:
+    """A run's name as a person reads it: the default answerer, the other answerers, the LangChain baseline;
+    other configurations keep their spec ("citebot dense,k=10" -> "dense,k=10")."""
+    from qa.types import ANSWERERS, DEFAULT_ANSWERER
+
+    if name == "baseline":
+        return "LangChain baseline"
+    if name == "citebot":
+        return f"default ({DEFAULT_ANSWERER})" if config.split(",")[0] not in ANSWERERS else f"default ({config})"
+    spec = name.removeprefix("citebot ")
+    answerer = spec.split(",")[0]
+    return answerer if answerer in ANSWERERS and spec == f"{answerer},hybrid,k=5" else spec
 
 
 def value(run: RunResult, field: str) -> float | None:
@@ -83,7 +101,7 @@ def to_json(report: EvalReport, against=None) -> dict:
 
 def md_table(report: EvalReport) -> list[str]:
     runs = report.runs
-    lines = ["| metric | " + " | ".join(r.name for r in runs) + " |", "|---|" + "---:|" * len(runs)]
+    lines = ["| metric | " + " | ".join(column(r.name, r.config) for r in runs) + " |", "|---|" + "---:|" * len(runs)]
     for field, label, kind in METRICS:
         lines.append(f"| {label} | " + " | ".join(fmt(value(r, field), kind) for r in runs) + " |")
     for label in dedupe(k for r in runs for k, _ in r.by_kind):
@@ -94,7 +112,8 @@ def md_table(report: EvalReport) -> list[str]:
 def md_reasons(report: EvalReport) -> list[str]:
     counts = [Counter(reason for v in run.verdicts for reason in v.reasons) for run in report.runs]
     reasons = dedupe(reason for c in counts for reason in c)
-    lines = ["| reason | " + " | ".join(r.name for r in report.runs) + " |", "|---|" + "---:|" * len(report.runs)]
+    lines = ["| reason | " + " | ".join(column(r.name, r.config) for r in report.runs) + " |",
+             "|---|" + "---:|" * len(report.runs)]
     lines += [f"| {reason} | " + " | ".join(str(c.get(reason, 0)) for c in counts) + " |" for reason in reasons]
     lines.append("| **failed questions** | " + " | ".join(str(sum(v.failed for v in r.verdicts))
                                                         for r in report.runs) + " |")
@@ -116,7 +135,7 @@ def md_failure(r: QuestionResult, v: Verdict) -> list[str]:
 
 def md_failures(run: RunResult) -> list[str]:
     failed = [(r, v) for r, v in zip(run.results, run.verdicts) if v.failed]
-    lines = [f"## Failed questions: {run.name} ({len(failed)} of {len(run.results)})", ""]
+    lines = [f"## Failed questions: {column(run.name, run.config)} ({len(failed)} of {len(run.results)})", ""]
     if len(failed) > MAX_LISTED:
         lines += [f"The first {MAX_LISTED} are listed; the JSON file has them all.", ""]
     for r, v in failed[:MAX_LISTED]:
@@ -129,8 +148,10 @@ def to_markdown(report: EvalReport, chart_name: str | None = None, against=None)
     lines = [f"# citebot eval: {report.dataset}", "",
              f"{report.created} · gold `{report.gold_path}` · {sum(kinds.values())} questions "
              f"({', '.join(f'{n} {k}' for k, n in kinds.items())}) · {report.documents} documents", ""]
-    lines += [f"- **{r.name}**: {r.config}" for r in report.runs] + [f"- {n}" for n in report.notes]
+    lines += [f"- **{column(r.name, r.config)}**: {r.config}" for r in report.runs] + [f"- {n}" for n in report.notes]
     lines += ["", "Metric definitions: eval/README.md.", "", *md_table(report), ""]
+    if report.runs:  # the questions the default got wrong, right after its figures
+        lines += md_failures(report.runs[0])
     if chart_name:
         lines += [f"![metrics per configuration and latency distribution]({chart_name})", ""]
     if against is not None:
@@ -147,8 +168,6 @@ def to_markdown(report: EvalReport, chart_name: str | None = None, against=None)
                                                      c.points[-1:]))
         lines.append("")
     lines += ["## Failure reasons", "", *md_reasons(report), ""]
-    if report.runs:
-        lines += md_failures(report.runs[0])
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -167,7 +186,8 @@ def metric_table(title: str, names):
 
 def rich_table(report: EvalReport):
     table = metric_table(f"citebot eval: {report.dataset} ({len(report.runs[0].results) if report.runs else 0} "
-                         f"questions, {report.documents} documents)", (run.name for run in report.runs))
+                         f"questions, {report.documents} documents)",
+                         (column(run.name, run.config) for run in report.runs))
     for field, label, kind in METRICS:
         table.add_row(label, *(fmt(value(r, field), kind) for r in report.runs))
     for label in dedupe(k for r in report.runs for k, _ in r.by_kind):

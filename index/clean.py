@@ -6,6 +6,7 @@ built from them is an exact slice of the file (``raw[start:end] == text``).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
@@ -60,6 +61,7 @@ class Cleaned:
     title: str
     date: str | None
     sections: tuple[tuple[int, str], ...] = ()  # (offset, heading path): the path that holds from offset on
+    dropped: tuple[str, ...] = ()            # what was left out and how much ("site chrome and credits (9 blocks)")
 
 
 SECTION_SEPARATOR = " › "
@@ -83,6 +85,7 @@ def clean_blocks(raw: str, blocks: Iterable[Block], title_hint: str | None = Non
     in_breadcrumb = False
     stack: list[tuple[int, str]] = []  # (level, heading text)
     sections: list[tuple[int, str]] = []
+    dropped: Counter = Counter()
     for u in blocks:
         text = plain(raw[u.start:u.end])
         if not text:
@@ -91,6 +94,7 @@ def clean_blocks(raw: str, blocks: Iterable[Block], title_hint: str | None = Non
             continue
         low = text.lower()
         if in_breadcrumb and LIST_ITEM.match(raw, u.start):
+            dropped["breadcrumb links"] += 1
             continue
         in_breadcrumb = low.startswith("breadcrumb")
         if u.kind != "code":
@@ -104,10 +108,15 @@ def clean_blocks(raw: str, blocks: Iterable[Block], title_hint: str | None = Non
             if line:  # a line stating a date is metadata, never content or a title
                 if line.published and (line.labelled or top):
                     date = date or line.iso
+                dropped["date lines"] += 1
                 continue
             # a repeated heading, or a paragraph repeated above the content (a headline twice), is page furniture;
             # further down, repeated text is the document's own (the same step in two procedures)
-            if _is_chrome(text) or ((u.kind == "heading" or not kept) and text in seen):
+            if _is_chrome(text):
+                dropped["site chrome and credits"] += 1
+                continue
+            if (u.kind == "heading" or not kept) and text in seen:
+                dropped["repeated headlines"] += 1
                 continue
             seen.add(text)
         if u.kind == "heading":
@@ -129,7 +138,8 @@ def clean_blocks(raw: str, blocks: Iterable[Block], title_hint: str | None = Non
         kept.append(u)
     if title is None:
         title = _title_from_text(raw, kept)
-    return Cleaned(tuple(kept), title, date, tuple(sections))
+    return Cleaned(tuple(kept), title, date, tuple(sections),
+                   tuple(f"{what} ({n} block{'s' if n > 1 else ''})" for what, n in dropped.items()))
 
 
 # A news dateline opening the first sentence: an upper-case place, maybe ", STATE" and "(AP)", then a dash.

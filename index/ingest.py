@@ -44,7 +44,7 @@ def to_document(e: Extracted, source: str, doc_id: str, fmt: str) -> Document | 
     visible = e.visible_chars or letters(e.text)
     return Document(doc_id=doc_id, source=source, raw=e.text, title=c.title, date=c.date, blocks=c.blocks,
                     layout=Layout(e.pages, c.sections), fmt=fmt, stored=e.stored, visible_chars=visible,
-                    kept_chars=min(kept, visible), left_out=e.left_out)
+                    kept_chars=min(kept, visible), left_out=e.left_out + c.dropped)
 
 
 def load_document(path: Path, doc_id: str | None = None) -> Document | Skipped:

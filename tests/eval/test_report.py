@@ -34,13 +34,25 @@ def test_outputs_are_written(tmp_path):
     assert {i["id"] for i in data["items"]} == {"q1", "q2", "q3", "q4"}
 
 
+def test_columns_are_named_for_people():
+    from eval.report import column
+
+    assert column("citebot", "hybrid,k=5") == "default (guarded)"
+    assert column("citebot heuristic,hybrid,k=5", "heuristic,hybrid,k=5") == "heuristic"
+    assert column("citebot reader,hybrid,k=5") == "reader"
+    assert column("citebot dense,k=10") == "dense,k=10"
+    assert column("baseline") == "LangChain baseline"
+
+
 def test_markdown_lists_metrics_reasons_and_failures():
     md = to_markdown(report(), "mini.png")
-    assert "| metric | citebot | baseline |" in md
+    assert "| metric | default (guarded) | LangChain baseline |" in md
+    assert md.index("| answer recall |") < md.index("| hit@1 |")  # the headline first
     assert "| exact offsets | 0.750 | 0.667 |" in md
     assert "| index time (s) | 1.5 | n/a |" in md
     assert "![metrics per configuration and latency distribution](mini.png)" in md
-    assert "## Failed questions: citebot (2 of 4)" in md
+    assert "## Failed questions: default (guarded) (2 of 4)" in md
+    assert md.index("## Failed questions") < md.index("## Failure reasons")  # right after the figures
     assert "### q2 (multi): When was Harris tasked?" in md and "- gold: “March”" in md
     assert "[2] d3:0-17 “Weather was fine.”" in md
     assert "### q4 (noise)" in md and "### q1 " not in md
