@@ -424,7 +424,42 @@ def _headings(paras, texts, toc) -> dict[int, int]:
     levels = sorted(set(cand.values()), reverse=True)
     if 0 < len(levels) <= 4 and len(cand) <= 8 * len({ln.page for para in paras for ln in para}):
         found = {i: levels.index(s) + 1 for i, s in cand.items()}
+    numbered = _numbered_headings(paras, texts)
+    if numbered:  # below the title (which a larger font may have found), numbered sections in body type
+        top = min(found.values(), default=0)
+        found.update({i: top + level for i, level in numbered.items() if i not in found})
     return found
+
+
+_SECTION_NUMBER = re.compile(r"(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(?=[A-Z])")
+
+
+def _numbered_headings(paras, texts) -> dict[int, int]:
+    """paragraph index -> level of one-line paragraphs numbered as sections ("2.1 Node Types"), accepted only in
+    sequence: each number follows the last accepted one (the next at some level, or its first sub-section; one
+    number may be missed), so footnotes ("5 The APIs are described at …") and table rows are not headings."""
+    found: dict[int, int] = {}
+    last: tuple[int, ...] = ()
+    for i, (para, t) in enumerate(zip(paras, texts)):
+        m = _SECTION_NUMBER.match(t)
+        if not m or len(para) > 1 or len(t) > 90 or len(t.split()) > 10 or t[-1] in ".,;:" or "://" in t:
+            continue
+        number = tuple(int(x) for x in m.group(1).split("."))
+        if _follows(last, number):
+            found[i], last = len(number), number
+    return found
+
+
+def _follows(last: tuple[int, ...], number: tuple[int, ...]) -> bool:
+    if not last:
+        return len(number) == 1 and number[0] <= 2
+    for depth in range(len(last) + 1):
+        prefix = last[:depth]
+        if number[:depth] == prefix and len(number) == depth + 1:
+            before = last[depth] if depth < len(last) else 0
+            if 0 < number[depth] - before <= 2:
+                return True
+    return False
 
 
 def _meta(doc) -> tuple[str | None, str | None]:

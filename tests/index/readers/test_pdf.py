@@ -60,8 +60,12 @@ def test_two_column_paper(acl):
     assert page(text.index("This labeling process succeeds for 76%")) == 3
     assert "available at https://metamap.nlm.nih.gov/MetaMapLite.shtml" in text  # a URL wrapped at a line end
     headings = {text[b.start:b.end]: b.level for b in acl.blocks if b.kind == "heading"}
-    # no outline; section titles are 12 pt against 11 pt body (not clearly larger): only the 15 pt title is one
-    assert headings == {"Construction of the Literature Graph in Semantic Scholar": 1}
+    # no outline; the 15 pt title by its size; the 12 pt numbered sections by their numbers, in sequence (the
+    # footnote "2 The ScienceParse libraries can be found at …" and "5 The TagMe APIs …" are not headings)
+    assert headings["Construction of the Literature Graph in Semantic Scholar"] == 1
+    assert headings["2 Structure of The Literature Graph"] == 2 and headings["2.1 Node Types"] == 3
+    assert headings["6 Conclusion and Future Work"] == 2
+    assert not any("ScienceParse" in h or "TagMe" in h for h in headings)
     assert not [p for p in text.split("\n\n") if re.fullmatch(r"\d{1,3}", p)]  # page numbers gone
     assert 0.95 < sum(c.isalnum() for c in text) / acl.visible_chars <= 1
     assert acl.title == "Construction of the Literature Graph in Semantic Scholar"
