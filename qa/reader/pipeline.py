@@ -28,6 +28,17 @@ DEFAULT_DEV = str(DATA / "squad-v2.0-dev-public.json")
 MAX_QUANTISATION_LOSS = 0.01  # int8 may lose at most this much held-out AUC or top-1 selection against float32
 
 
+def recorded_file(path: str) -> str:
+    """A data file a model records it was made from, as given then; where that path is gone (a fresh clone, another
+    machine), the file of the same name in the repo's data folder."""
+    if Path(path).is_file():
+        return path
+    here = DATA / Path(path).name
+    if here.is_file():
+        return str(here)
+    raise SettingError(f"data file not found: {path} (nor {here})")
+
+
 def train_reader(train_files=None, dev_file=None, out="build/reader/model", work="build/reader",
                  epochs=None, seed=13, max_steps=-1, max_pairs=None, device="cpu", fit_limit=None,
                  max_quantisation_loss=MAX_QUANTISATION_LOSS) -> str:
@@ -104,7 +115,7 @@ def refit(out: str, fit_limit: int | None = None) -> str:
     summary = json.loads((folder / META).read_text(encoding="utf-8")).get("training")
     if not summary or not summary["settings"].get("dev_file"):
         raise SettingError(f"{folder / META} does not say which held-out SQuAD file it was fit on")
-    dev_file = summary["settings"]["dev_file"]
+    dev_file = recorded_file(summary["settings"]["dev_file"])
     held_out = dev_folds(dev_file)[1]
     asked = ask_all(dev_file, held_out, limit=fit_limit, absent=ABSENT_SHARE)
     whole = ask_all(dev_file, held_out, limit=fit_limit)  # every paragraph indexed: its false abstention counts too
