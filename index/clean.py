@@ -110,12 +110,12 @@ def clean_blocks(raw: str, blocks: Iterable[Block], title_hint: str | None = Non
                     date = date or line.iso
                 dropped["date lines"] += 1
                 continue
-            # a repeated heading, or a paragraph repeated above the content (a headline twice), is page furniture;
-            # further down, repeated text is the document's own (the same step in two procedures)
+            # text repeated above the content (a headline twice) is page furniture; further down, repeated text is
+            # the document's own (the same step in two procedures, a "Compiler" section in every release)
             if _is_chrome(text):
                 dropped["site chrome and credits"] += 1
                 continue
-            if (u.kind == "heading" or not kept) and text in seen:
+            if not kept and text in seen:
                 dropped["repeated headlines"] += 1
                 continue
             seen.add(text)

@@ -40,7 +40,7 @@ def to_document(e: Extracted, source: str, doc_id: str, fmt: str) -> Document | 
         return Skipped(source, "no text after cleaning")
     markup = markup_of(source)
     kept = sum(letters(readable(e.text[b.start:b.end], markup)) for b in c.blocks)
-    kept += sum(letters(b) for b in {p.rsplit(" › ", 1)[-1] for _, p in c.sections}) + letters(c.title or "")
+    kept += sum(letters(p.rsplit(" › ", 1)[-1]) for _, p in c.sections) + letters(c.title or "")
     visible = e.visible_chars or letters(e.text)
     return Document(doc_id=doc_id, source=source, raw=e.text, title=c.title, date=c.date, blocks=c.blocks,
                     layout=Layout(e.pages, c.sections), fmt=fmt, stored=e.stored, visible_chars=visible,

@@ -6,11 +6,16 @@ images are not text; HTML comments are left out.
 """
 from __future__ import annotations
 
+import re
+
 from ..dates import parse_date
 from ..markup import front_matter, markdown_images, readable
 from .base import Block, Extracted
 from .decode import decode_text
 from .text import FRONT_MATTER_DATES, blank_out, lines_of
+
+
+_COMMENT = re.compile(r"<!--.*?-->|^[ ]{0,3}\[[^\]\n]+\]:[ \t]*\S.*$", re.S | re.M)  # comments, link definitions
 
 
 class MarkdownReader:
@@ -64,7 +69,7 @@ def read_markdown(text: str) -> Extracted:
     blocks = _sorted_disjoint(blocks)
     fields = meta.fields if meta else {}
     date = next((d for k in FRONT_MATTER_DATES if (d := parse_date(fields.get(k, "")))), None)
-    visible = sum(c.isalnum() for c in readable(view, "markdown"))
+    visible = sum(c.isalnum() for c in readable(_COMMENT.sub("", view), "markdown"))  # what a reader never sees
     return Extracted(text, tuple(blocks), title=fields.get("title"), date=date, visible_chars=visible)
 
 

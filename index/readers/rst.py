@@ -71,6 +71,8 @@ def read_rst(text: str) -> Extracted:
     blocks += _uncovered(lines, covered)
     blocks.sort(key=lambda b: b.start)
     title = next((text[b.start:b.end] for b in blocks if b.kind == "heading"), None)
+    for message in list(doc.findall(nodes.system_message)):  # docutils' own notes (unknown Sphinx roles)
+        message.parent.remove(message)
     visible = sum(c.isalnum() for c in doc.astext())
     return Extracted(text, tuple(blocks), title=title, visible_chars=visible)
 

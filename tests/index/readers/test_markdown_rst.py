@@ -90,3 +90,18 @@ def test_rst_sections_literal_blocks_and_fields():
     assert texts["code"] == ["tool --fast input.txt"]
     assert any("A. Person" in t for t in texts["lines"])  # bibliographic fields are kept
     assert not any("comment" in t for ts in texts.values() for t in ts)
+
+
+def test_a_heading_repeated_in_every_section_names_each_section():
+    """Release notes repeat "Compiler" under every version: each is its section's heading, none is dropped."""
+    md = ("# Releases\n\n## Version 2\n\n### Compiler\n\nFaster builds.\n\n"
+          "## Version 1\n\n### Compiler\n\nFirst release of the compiler.\n")
+    e = read_markdown(md)
+    c = clean_blocks(e.text, e.blocks, e.title, e.date)
+    at = md.index("First release")
+    assert next(p for o, p in reversed(c.sections) if o <= at) == "Version 1 › Compiler"
+
+
+def test_what_a_reader_never_sees_is_not_counted_as_visible():
+    md = "Intro text here.\n\n<!-- an editor's note -->\n\n[ref]: https://example.org/a/long/link\n"
+    assert read_markdown(md).visible_chars == sum(c.isalnum() for c in "Intro text here.")
