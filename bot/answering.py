@@ -9,7 +9,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from index.errors import CitebotError, IndexNotFound
+from qa.errors import CitebotError, IndexNotFound
 from qa import Answer
 
 from . import format as fmt

@@ -85,7 +85,7 @@ def _preflight(settings: BotSettings) -> int:
     """Check the token with auth.test and load the index and model once, so problems show before serving."""
     from slack_sdk.errors import SlackApiError
 
-    from index.errors import CitebotError
+    from qa.errors import CitebotError
 
     from .app import make_client
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import MISSING, dataclass, fields, replace
 from pathlib import Path
 
-from index.errors import CitebotError
+from qa.errors import CitebotError
 
 from .chart import HIGHER, LOWER
 from .gold import GoldItem

@@ -9,7 +9,7 @@ BENCH_SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "bench.py"
 
 
 def _bench_module():
-    from index.errors import CitebotError
+    from qa.errors import CitebotError
 
     if not BENCH_SCRIPT.is_file():
         raise CitebotError(f"no benchmark script at {BENCH_SCRIPT}; run citebot bench from a source checkout "

@@ -9,7 +9,7 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from index.errors import SettingError
+from qa.errors import SettingError
 
 from .gold import GoldItem
 from .runner import FunctionSystem, System, run_gold

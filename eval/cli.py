@@ -6,7 +6,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from index.errors import CitebotError
+from qa.errors import CitebotError
 from qa.types import ANSWERERS, CALIBRATED
 
 from .progress import progress_tracker

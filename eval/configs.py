@@ -6,7 +6,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-from index.errors import SettingError
+from qa.errors import SettingError
 from qa.types import ANSWERERS, CALIBRATED, DEFAULT_ANSWERER
 
 MODES = ("hybrid", "dense", "lexical")  # the modes qa.retriever accepts

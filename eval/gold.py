@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from index.errors import CitebotError
+from qa.errors import CitebotError
 
 # absent: on topic, but the passage that answers it is not among the documents (citebot eval squad --absent)
 KINDS = ("single", "multi", "unanswerable", "noise", "absent")

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.errors import check_range
+from qa.errors import check_range
 from qa.reader.fit import withheld  # the calibration leaves out the same paragraphs
 
 from .gold import GoldError, GoldItem, spread

@@ -8,6 +8,7 @@ import importlib
 
 _EXPORTS = {
     ".api": ("ask", "retrieve", "get_chain", "QuestionError", "DEFAULT_INDEX_DIR", "resolve_index_dir"),
+    ".errors": ("CitebotError", "IndexIncompatible", "IndexNotFound", "ModelError", "SettingError"),
     ".extractive": ("ExtractiveAnswerer", "ExtractiveSettings"),
     ".llm": ("LLMAnswerer", "LLMSettings"),
     ".protocols": ("Answerer", "PassageRetriever"),
