@@ -1,5 +1,5 @@
 """Probe: would a span head make a better reader than the shipped cross-encoder? Same base weights, same training
-pairs (qa.reader.pairs), but the model marks the answer's first and last token in the candidate (the [CLS] token when
+pairs (training.pairs), but the model marks the answer's first and last token in the candidate (the [CLS] token when
 the candidate holds no answer), as SQuAD 2.0 readers do. A candidate's score is its best span's score minus the
 no-answer score; benchmarks/reader_sweep.py's report measures it like any other variant.
 
@@ -32,8 +32,8 @@ BATCH, MAX_ANSWER_TOKENS = 32, 30
 def examples(data: Path, seed: int = 13) -> tuple[list[tuple[str, str, tuple[int, int] | None]], int]:
     """(question, candidate text, answer's character span in it or None) for every training pair; and how many
     positives were dropped because no gold answer text lies inside the candidate sentence."""
-    from qa.reader.pairs import build_pairs, load_squad
-    from qa.reader.train import dev_folds
+    from training.pairs import build_pairs, load_squad
+    from training.train import dev_folds
 
     dev = str(data / "squad-v2.0-dev-public.json")
     paragraphs = load_squad(data / "squad-v2.0-train-sample.json") + load_squad(dev, dev_folds(dev)[0])

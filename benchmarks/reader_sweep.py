@@ -1,5 +1,5 @@
 """Would another training recipe give a better reader? Train variants of ``citebot train-reader``'s recipe and
-measure each on the held-out fold exactly as the model card does (qa.reader.fit: out-of-fold calibration,
+measure each on the held-out fold exactly as the model card does (training.fit: out-of-fold calibration,
 threshold at 5 % false abstention).
 
     # 1. where citebot runs (index + retrieval): the held-out fold's candidates, as ``ask`` retrieves them
@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from qa.reader.pairs import PairSettings  # noqa: E402
+from training.pairs import PairSettings  # noqa: E402
 
 MORE_UNANSWERABLE = {"unanswerable_negatives": 6, "swap_share": 1.0}
 LEAN = {"hard_negatives": 1, "article_negatives": 1}
@@ -48,7 +48,7 @@ VARIANTS: dict[str, dict] = {   # name -> TrainSettings changes ("pairs": PairSe
 
 
 def settings_for(name: str, data: Path, device: str, smoke: bool = False):
-    from qa.reader.train import TrainSettings
+    from training.train import TrainSettings
 
     changes = dict(VARIANTS[name])
     pairs = PairSettings(**changes.pop("pairs", {}))
@@ -58,8 +58,8 @@ def settings_for(name: str, data: Path, device: str, smoke: bool = False):
 
 
 def candidates(out: Path, data: Path) -> None:
-    from qa.reader.fit import ask_all
-    from qa.reader.train import dev_folds
+    from training.fit import ask_all
+    from training.train import dev_folds
 
     dev = str(data / "squad-v2.0-dev-public.json")
     rows = [{"article": a.article, "question": a.question, "answers": list(a.answers),
@@ -76,7 +76,7 @@ def train_one(name: str, cands: Path, out: Path, data: Path, base: str, device: 
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     from qa.reader.text import MAX_TOKENS, candidate_text
-    from qa.reader.train import train
+    from training.train import train
 
     t0 = time.time()
     work = out / "work" / name
@@ -117,10 +117,10 @@ def train_all(a) -> None:
 
 
 def features(row: dict, logits: list[float]):
-    """One question's candidates as qa.reader.fit measures them."""
+    """One question's candidates as training.fit measures them."""
     import numpy as np
 
-    from qa.reader.fit import QuestionFeatures, answer_labels
+    from training.fit import QuestionFeatures, answer_labels
 
     cands = row["candidates"]
     return QuestionFeatures(row["article"], bool(row["answers"]), np.array([c["score"] for c in cands]),
@@ -128,7 +128,7 @@ def features(row: dict, logits: list[float]):
 
 
 def report(cands: Path, out: Path) -> None:
-    from qa.reader.fit import fit
+    from training.fit import fit
 
     rows = json.loads(cands.read_text(encoding="utf-8"))
     found = {f.stem for f in out.glob("*.json")}   # this script's variants, then others (reader_span_probe.py)

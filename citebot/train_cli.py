@@ -40,7 +40,7 @@ def _common(sub, name: str, what: str, kind: str, shipped: str, dev_use: str, lo
 
 
 def cmd_train_reader(args) -> int:
-    from qa.reader.pipeline import train_reader
+    from training.pipeline import train_reader
 
     print(train_reader(args.train, args.dev, args.out, args.work, epochs=args.epochs, seed=args.seed,
                        max_steps=args.max_steps, max_pairs=args.max_pairs, device=args.device,
@@ -49,7 +49,7 @@ def cmd_train_reader(args) -> int:
 
 
 def cmd_train_highlighter(args) -> int:
-    from qa.reader.highlight_train import train_highlighter
+    from training.highlight_train import train_highlighter
 
     print(train_highlighter(args.train, args.dev, args.out, args.work, epochs=args.epochs, seed=args.seed,
                             max_steps=args.max_steps, max_examples=args.max_examples, device=args.device,

@@ -5,7 +5,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 
-from qa.reader.spans import exact_match, span_f1
+from qa.squadmatch import exact_match, span_f1
 from qa.stats import auc
 from qa.textmatch import contains_answer, normalize
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qa.errors import check_range
-from qa.reader.fit import withheld  # the calibration leaves out the same paragraphs
+from qa.reader.calibrator import withheld  # the calibration leaves out the same paragraphs
 
 from .gold import GoldError, GoldItem, spread
 

@@ -1,4 +1,4 @@
-"""AUC, shared by the reader's calibration (qa.reader.fit) and the eval harness (eval.metrics)."""
+"""AUC, shared by the reader's calibration (training.fit) and the eval harness (eval.metrics)."""
 from __future__ import annotations
 
 import bisect

@@ -6,9 +6,11 @@ regression of the best candidate's score and the highlighter's evidence (``span`
 heuristic's first sentences holds words that answer the question, 0 where it marks none) into the probability that
 the chosen sentence holds the answer (Kamath, Jia and Liang, "Selective Question Answering under Domain Shift", ACL
 2020: a small calibrator predicting whether the answer is right). All the numbers are fit on SQuAD articles the
-reader and the highlighter never saw (``qa.reader.fit``) and stored as plain JSON beside the model.
+reader and the highlighter never saw (``training.fit``) and stored as plain JSON beside the model.
 """
 from __future__ import annotations
+
+import hashlib
 
 import json
 import os
@@ -69,7 +71,7 @@ class Calibrator:
     @classmethod
     def load(cls, folder: str | os.PathLike) -> "Calibrator":
         d = read_versioned_json(Path(folder) / FILE, "reader calibrator", FORMAT_VERSION,
-                                "refit it: python -m qa.reader.pipeline --refit --out FOLDER, or answer without the "
+                                "refit it: python -m training.pipeline --refit --out FOLDER, or answer without the "
                                 "reader: --answerer heuristic")
         if int(d.get("span_top", SPAN_TOP)) != SPAN_TOP:
             raise ModelError(f"reader calibrator {Path(folder) / FILE} was fit on the highlighter's best "
@@ -101,3 +103,11 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-2, iterations: int
         if float(np.abs(step).max()) < 1e-8:
             break
     return w[:-1], float(w[-1])
+
+def withheld(doc_id: str, share: float) -> bool:
+    """Whether the paragraph ``doc_id`` is left out of the documents: a fixed hash of its id below ``share``, so the
+    same paragraphs are left out on every run and machine."""
+    if share <= 0.0:
+        return False
+    h = int.from_bytes(hashlib.sha256(doc_id.encode("utf-8")).digest()[:8], "big")
+    return h / 2 ** 64 < share

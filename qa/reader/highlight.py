@@ -1,6 +1,6 @@
 """Run the shipped highlighter with ONNX Runtime (no torch): the answer's words inside a cited sentence.
 
-The highlighter is a span head on all-MiniLM-L6-v2 (``qa.reader.highlight_train``): for each token of the sentence
+The highlighter is a span head on all-MiniLM-L6-v2 (``training.highlight_train``): for each token of the sentence
 a score for starting and one for ending the answer, and the [CLS] token's pair for "no answer here". A sentence is
 marked only where its best span (at most ``MAX_ANSWER_TOKENS`` tokens) beats no-answer by ``min_margin``. The
 files are checked against the sha256 sums in ``highlighter.json`` before use; nothing is unpickled.

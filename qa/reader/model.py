@@ -15,8 +15,10 @@ import numpy as np
 
 from index.errors import ModelError
 
-from .export import FORMAT_VERSION, GRAPH, META, TOKENIZER
 from .files import PerFolder, checked_bytes, read_versioned_json
+
+FORMAT_VERSION = 1  # of the model folder's reader.json (training.export writes it)
+GRAPH, TOKENIZER, META = "reader.onnx", "tokenizer.json", "reader.json"
 
 DEFAULT_DIR = Path(__file__).resolve().parent / "model"
 BATCH = 32

@@ -13,8 +13,9 @@ from qa.protocols import Marker
 from qa.types import Mark
 from qa.highlighting import highlight
 from qa.reader.highlight import GRAPH, META, Highlighter, _collapse, best_span, get_highlighter, word_bounds
-from qa.reader.pairs import load_squad
-from qa.reader.spans import exact_match, normalize, span_examples, span_f1
+from training.pairs import load_squad
+from qa.squadmatch import exact_match, normalize, span_f1
+from training.spans import span_examples
 from qa.sources import moved
 
 from .squad_tiny import write

@@ -26,7 +26,7 @@ SQUAD_DEV = Path(__file__).resolve().parents[2] / "eval" / "data" / "squad-v2.0-
 
 @pytest.mark.skipif(not SQUAD_DEV.is_file(), reason="the public SQuAD file is not beside the repository")
 def test_on_articles_it_never_saw_the_reader_finds_the_answer_sentence_well_above_chance():
-    from qa.reader.pairs import load_squad
+    from training.pairs import load_squad
 
     reader = Reader()
     hits, chance, n = 0, 0.0, 0

@@ -7,7 +7,7 @@ import pytest
 
 from qa.reader.calibrator import Calibrator
 from qa.reader.model import Reader
-from qa.reader.pipeline import refit
+from training.pipeline import refit
 
 SHIPPED = Path(__file__).resolve().parents[2] / "qa" / "reader" / "model"
 

@@ -1,8 +1,8 @@
 """``citebot train-reader`` end to end: pairs -> training -> ONNX (int8) -> calibrator fit -> model card.
 
-    python -m qa.reader.pipeline                      # the same as citebot train-reader
-    python -m qa.reader.pipeline --package-only      # redo export, calibration and card from --work's model
-    python -m qa.reader.pipeline --refit --out qa/reader/model   # calibration and card only, for the shipped model
+    python -m training.pipeline                      # the same as citebot train-reader
+    python -m training.pipeline --package-only      # redo export, calibration and card from --work's model
+    python -m training.pipeline --refit --out qa/reader/model   # calibration and card only, for the shipped model
 """
 from __future__ import annotations
 
@@ -16,13 +16,13 @@ from pathlib import Path
 
 from index.errors import SettingError
 
-from .calibrator import FILE as CALIBRATOR_FILE
+from qa.reader.calibrator import FILE as CALIBRATOR_FILE
 from .card import write_card
 from .export import GRAPH, META, export_onnx, quantize, write_model
 from .train import TrainSettings, dev_folds, train
 
 log = logging.getLogger(__name__)
-DATA = Path(__file__).resolve().parents[2] / "eval" / "data"
+DATA = Path(__file__).resolve().parents[1] / "eval" / "data"
 DEFAULT_TRAIN = (str(DATA / "squad-v2.0-train-sample.json"),)
 DEFAULT_DEV = str(DATA / "squad-v2.0-dev-public.json")
 MAX_QUANTISATION_LOSS = 0.01  # int8 may lose at most this much held-out AUC or top-1 selection against float32
@@ -59,8 +59,8 @@ def package(work: str, out: str, fit_limit: int | None = None,
             max_quantisation_loss: float = MAX_QUANTISATION_LOSS) -> str:
     """Export ``work/torch`` to int8 ONNX, fit the calibrator on the held-out fold, write ``out`` and its card."""
     from .fit import ABSENT_SHARE, ask_all, fit, read_all
-    from .highlight import get_highlighter
-    from .model import Reader
+    from qa.reader.highlight import get_highlighter
+    from qa.reader.model import Reader
 
     work_dir = Path(work)
     try:
@@ -107,8 +107,8 @@ def refit(out: str, fit_limit: int | None = None) -> str:
     """Fit the calibrator of the model in ``out`` again on its held-out fold, as retrieval now hands it candidates
     (after a change to retrieval or candidate scoring), and rewrite the card. The model itself is not touched."""
     from .fit import ABSENT_SHARE, ask_all, fit, read_all
-    from .highlight import get_highlighter
-    from .model import Reader
+    from qa.reader.highlight import get_highlighter
+    from qa.reader.model import Reader
 
     folder = Path(out)
     reader = Reader(folder)
@@ -132,7 +132,7 @@ def refit(out: str, fit_limit: int | None = None) -> str:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m qa.reader.pipeline")
+    p = argparse.ArgumentParser(prog="python -m training.pipeline")
     p.add_argument("--work", default="build/reader")
     p.add_argument("--out", default="build/reader/model")
     p.add_argument("--package-only", action="store_true")

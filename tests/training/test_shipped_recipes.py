@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from qa.reader.highlight_train import HighlightSettings, examples
+from training.highlight_train import HighlightSettings, examples
 from qa.reader.model import DEFAULT_DIR as READER_DIR
-from qa.reader.pipeline import DEFAULT_DEV, DEFAULT_TRAIN
-from qa.reader.train import TrainSettings, training_pairs
+from training.pipeline import DEFAULT_DEV, DEFAULT_TRAIN
+from training.train import TrainSettings, training_pairs
 
 HIGHLIGHTER_DIR = Path(__file__).resolve().parents[2] / "qa" / "reader" / "highlighter"
 FILES = ("train_files", "dev_file")  # recorded as given on the command line; compared by name

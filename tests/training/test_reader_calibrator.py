@@ -7,7 +7,7 @@ import pytest
 
 from index.errors import ModelError
 from qa.reader.calibrator import Calibrator, fit_logistic, span_evidence
-from qa.reader.fit import QuestionFeatures, confidence, first, fit, threshold_for, top1
+from training.fit import QuestionFeatures, confidence, first, fit, threshold_for, top1
 from qa.stats import auc as fit_auc
 
 

@@ -29,7 +29,7 @@ from index.errors import check_range
 from index.sentences import split_sentences
 from index.types import Span
 
-from .text import candidate_text
+from qa.reader.text import candidate_text
 
 _WORD = re.compile(r"\w+")
 _KEY = re.compile(r"\b(?:[A-Z][\w'’\-]*[a-z][\w'’\-]*|\d[\d,.]*)\b")

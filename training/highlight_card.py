@@ -33,7 +33,7 @@ the SQuAD 2.0 development split.
 
 Examples ({examples} in all): {positives} sentences holding a gold answer of an answerable question (the answer's
 first occurrence marked), and for a share {negative_share} of those questions one other sentence of the paragraph,
-marked "no answer here" (qa/reader/spans.py).
+marked "no answer here" (training/spans.py).
 
 Training: {steps} steps of batch {batch}, {epochs} epochs, learning rate {lr}, warm-up {warmup}, seed {seed}, on
 {machine} in {minutes:.0f} minutes; final training loss {loss}.

@@ -2,10 +2,10 @@
 import pytest
 
 from index.errors import SettingError
-from qa.reader.pairs import PairSettings, build_pairs, load_squad
-from qa.reader.train import dev_folds
+from training.pairs import PairSettings, build_pairs, load_squad
+from training.train import dev_folds
 
-from .squad_tiny import ARTICLES, write
+from tests.qa.squad_tiny import ARTICLES, write
 
 
 def test_pair_labels_follow_the_gold_answer_spans(tmp_path):

@@ -2,7 +2,7 @@
 
 Seeded and CPU-only by default (a GPU is used where torch finds one and ``--device`` allows it). The SQuAD 2.0
 public dev file is split by article into two folds: the reader trains on the training sample and on fold A
-only, so fold B stays held out for the figures and for fitting the calibrator (``qa.reader.fit``).
+only, so fold B stays held out for the figures and for fitting the calibrator (``training.fit``).
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from pathlib import Path
 from index.errors import SettingError, check_range
 
 from .pairs import Pair, PairSettings, article_titles, build_pairs, load_squad
-from .text import MAX_TOKENS
+from qa.reader.text import MAX_TOKENS
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from citebot.cli import main
 from qa.reader.highlight import Highlighter
 from qa.reader.rerank import WEIGHTS
 
-from .squad_tiny import write
+from tests.qa.squad_tiny import write
 
 pytestmark = pytest.mark.slow
 

@@ -1,7 +1,7 @@
 """``citebot train-highlighter``: train, export and measure the span head that marks an answer's words.
 
 From the packaged all-MiniLM-L6-v2 weights, a question-answering head (a start and an end score per token) is
-trained with transformers' ``Trainer`` on ``qa.reader.spans`` examples: the training sample and fold A of the public
+trained with transformers' ``Trainer`` on ``training.spans`` examples: the training sample and fold A of the public
 dev file, as the reader. Fold B stays held out: the card's figures (exact match and F1 of the marked words against
 the gold answers, and how often a sentence without the answer gets a mark) are measured on it with the shipped
 runtime (``qa.reader.highlight``), for the float32 and the int8 graph. Seeded and CPU-only by default.
@@ -23,9 +23,11 @@ import numpy as np
 from index.errors import SettingError, check_range
 
 from .export import OPSET, quantize, write_files
-from .highlight import FORMAT_VERSION, GRAPH, META, TOKENIZER, Highlighter
+from qa.reader.highlight import FORMAT_VERSION, GRAPH, META, TOKENIZER, Highlighter
 from .pairs import load_squad
-from .spans import SpanExample, exact_match, span_examples, span_f1
+from qa.squadmatch import exact_match, span_f1
+
+from .spans import SpanExample, span_examples
 from .train import check_files, dev_folds, seed_everything, trainer_arguments
 
 log = logging.getLogger(__name__)
@@ -198,7 +200,7 @@ def fit_order(dev_file: str, highlighter: Highlighter) -> dict:
     """The weight with which the highlighter re-orders the heuristic's best sentences (qa.reader.rerank), fit on
     the held-out fold's answerable questions, retrieved as ``ask`` does; its figures cross-validated by article."""
     from .fit import answer_labels, ask_all
-    from .rerank import TOP, Ranked, fit_weight
+    from qa.reader.rerank import TOP, Ranked, fit_weight
 
     rows = []
     for a in ask_all(dev_file, dev_folds(dev_file)[1]):

@@ -1,8 +1,8 @@
 """The reader's model card describes the mix of pairs and the machine the model was trained with."""
 from dataclasses import asdict
 
-from qa.reader.card import write_card
-from qa.reader.pairs import PairSettings
+from training.card import write_card
+from training.pairs import PairSettings
 
 FIGURES = {"questions": 10, "answerable": 6, "auc_confidence": 0.6, "auc_heuristic": 0.6,
            "top1_holds_answer_reader": 0.7, "top1_holds_answer_heuristic": 0.7, "top1_holds_answer_reader_alone": 0.6,

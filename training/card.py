@@ -77,7 +77,7 @@ of fold B) scores them, with a fifth of the paragraphs left out and with every p
 ## Retrain
     make reader          # = .venv/bin/citebot train-reader --out qa/reader/model
 Seeded: the same data and seed give the same pairs and the same training order; `--device cuda` uses a GPU where
-there is one. `python -m qa.reader.pipeline --package-only --out qa/reader/model` redoes only the export,
+there is one. `python -m training.pipeline --package-only --out qa/reader/model` redoes only the export,
 calibration and this card from the trained model in `build/reader`.
 """
 
@@ -135,7 +135,7 @@ def kind_notes(recorded: dict | None, written: list[str] | None = None) -> str:
         return "\n".join(written)
     if recorded is None:
         return ("- the other kinds are negatives (the mix was not recorded with this model; "
-                "qa/reader/pairs.py describes each kind).")
+                "training/pairs.py describes each kind).")
     mix = {**asdict(PairSettings()), **recorded}
     random = f" and {mix['random_negatives']} at random" if mix["random_negatives"] else ""
     return KINDS.format(hard=mix["hard_negatives"], random=random, article=mix["article_negatives"],

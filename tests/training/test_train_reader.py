@@ -7,7 +7,7 @@ from citebot.cli import main
 from qa.reader.calibrator import Calibrator
 from qa.reader.model import Reader
 
-from .squad_tiny import write
+from tests.qa.squad_tiny import write
 
 pytestmark = pytest.mark.slow
 

@@ -1,6 +1,6 @@
 """Fit the calibrator on SQuAD articles the reader never saw, with article-level cross-validation, and choose
 the abstention threshold from the out-of-fold probabilities (``citebot train-reader`` runs it after training;
-``python -m qa.reader.pipeline --package-only`` runs it alone).
+``python -m training.pipeline --package-only`` runs it alone).
 
 Every paragraph of the held-out articles is indexed as one document (as ``citebot eval squad`` does), every
 question is retrieved and its candidates read exactly as ``ask`` would; a candidate is positive when it holds a
@@ -13,7 +13,6 @@ them.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import tempfile
 from collections.abc import Sequence
@@ -22,15 +21,15 @@ from pathlib import Path
 
 import numpy as np
 
-from ..extractive import ExtractiveAnswerer
-from ..retriever import HybridSearch
-from ..stats import auc
-from ..textmatch import contains_answer
-from .answerer import ReaderSettings
-from ..protocols import Marker
-from .calibrator import SPAN_TOP, Calibrator, fit_logistic, span_evidence
-from .model import Reader
-from .text import candidate_text
+from qa.extractive import ExtractiveAnswerer
+from qa.retriever import HybridSearch
+from qa.stats import auc
+from qa.textmatch import contains_answer
+from qa.reader.answerer import ReaderSettings
+from qa.protocols import Marker
+from qa.reader.calibrator import SPAN_TOP, Calibrator, fit_logistic, span_evidence, withheld
+from qa.reader.model import Reader
+from qa.reader.text import candidate_text
 
 MAX_FALSE_ABSTENTION = 0.05
 
@@ -56,13 +55,6 @@ ABSENT_SHARE = 0.2  # paragraphs left out of the index when calibrating: their q
                     # `citebot eval squad --absent 0.2` leaves out, by the same hash)
 
 
-def withheld(doc_id: str, share: float) -> bool:
-    """Whether the paragraph ``doc_id`` is left out of the documents: a fixed hash of its id below ``share``, so the
-    same paragraphs are left out on every run and machine."""
-    if share <= 0.0:
-        return False
-    h = int.from_bytes(hashlib.sha256(doc_id.encode("utf-8")).digest()[:8], "big")
-    return h / 2 ** 64 < share
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,11 @@ import os
 import warnings
 from pathlib import Path
 
-from .text import MAX_TOKENS
+from qa.reader.text import MAX_TOKENS
 
-FORMAT_VERSION = 1
+from qa.reader.model import FORMAT_VERSION, GRAPH, META, TOKENIZER  # noqa: F401 (what the export writes)
+
 OPSET = 17
-GRAPH, TOKENIZER, META = "reader.onnx", "tokenizer.json", "reader.json"
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
