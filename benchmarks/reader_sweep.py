@@ -131,7 +131,7 @@ def report(cands: Path, out: Path) -> None:
     from training.fit import fit
 
     rows = json.loads(cands.read_text(encoding="utf-8"))
-    found = {f.stem for f in out.glob("*.json")}   # this script's variants, then others (reader_span_probe.py)
+    found = {f.stem for f in out.glob("*.json")}   # this script's variants, then others (the retired reader_span_probe.py)
     names = [n for n in VARIANTS if n in found] + sorted(found - set(VARIANTS) - {cands.stem})
     results = {n: json.loads((out / f"{n}.json").read_text(encoding="utf-8")) for n in names}
     if "base" not in results:
