@@ -91,10 +91,6 @@ class Document:
     left_out: tuple[str, ...] = ()
     file_hash: str = ""          # sha256 of the file's bytes (stored formats: tells a changed file at answer time)
 
-    @property
-    def kept_share(self) -> float:
-        return min(1.0, self.kept_chars / self.visible_chars) if self.visible_chars else 1.0
-
     def __post_init__(self) -> None:
         if not self.content_hash:
             object.__setattr__(self, "content_hash", content_hash(self.raw))

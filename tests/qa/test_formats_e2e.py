@@ -69,11 +69,17 @@ def test_every_corpus_file_is_read_and_keeps_its_text(corpus_index):
     ("What is the shortest match length deflate looks for?", ".txt"),
 ])
 def test_pdf_and_text_citations_are_exact_with_pages(corpus_index, question, fmt):
+    from index import open_index
+
     root, _ = corpus_index
     a = ask(question, index_dir=root / "ix")
     assert a.citations
+    index = open_index(root / "ix")
     for c in a.citations:
         assert document_text(c.source)[c.start:c.end] == c.quote
+        stored = index.indexed_text(c.source)  # PDF, DOCX: the extracted text the index keeps; else None
+        assert (stored is None) == (not c.source.endswith((".pdf", ".docx")))
+        assert stored is None or stored[c.start:c.end] == c.quote
         if c.source.endswith(".pdf"):
             assert c.page is not None and c.page >= 1 and f"p. {c.page}" in c.where
     assert any(c.source.endswith(fmt) for c in a.citations)
