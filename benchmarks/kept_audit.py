@@ -22,13 +22,14 @@ running prose: at least 60% of their words are words of letters (table rows of f
 counted apart, as "not prose"); a PDF footnote's leading number is dropped (it is a mark, placed apart).
 
 Indexed text of a document: its title, the last part of each section heading path and its chunk texts (overlaps
-read once, by offsets), each through index.markup.readable(). Both sides are normalised (NFKC, lowercase, a hyphen between two letters dropped, as pdftotext
+read once, by offsets), each through index.markup.readable(). Both sides are normalised (NFKD with accents dropped, lowercase, a hyphen between two letters dropped, as pdftotext
 drops real hyphens at line ends too: "citation-based" == "citationbased"; runs of letters/digits are the words);
 a sentence is KEPT when its word sequence occurs contiguously in the document's indexed text. A missed sentence
 is also tested for being held INTERLEAVED: all its words in order within a window of 1.5 x its length + 5 words
 (held, but with other words between: footnote labels, link targets, another column's footnote); and each missed
 sentence is printed with its break point (the longest prefix found contiguously, "||", the words that follow).
 
+Needs poppler's pdftotext for the PDF reference (Debian: apt-get install poppler-utils).
 Acceptance: kept share >= 0.98 for every format. Builds a fresh index in a temp dir (real embedder, ~30 s).
 """
 from __future__ import annotations

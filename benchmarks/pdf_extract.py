@@ -2,6 +2,9 @@
 
     python benchmarks/pdf_extract.py eval/corpus/docs/pdf/*.pdf [more.pdf ...]
 
+The candidates citebot does not ship are needed for this comparison only: .venv/bin/pip install pdfminer.six
+(pypdf is in the test extra).
+
 Per library (each one's plain text API, plus citebot's reader built on pypdfium2):
   pages/s   pages of all given files / seconds (best of 2 runs)
   order     on files with check sentences below (read off the rendered page images): sentences found whole

@@ -74,7 +74,7 @@ def document_text(source: str) -> str:
     with open(source, "rb") as f:
         data = f.read()
     reader = reader_for(source)
-    if reader is not None and getattr(reader, "stores_text", False):
+    if reader is not None and reader.stores_text:
         return reader.read(data).text
     return source_text(data)
 

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import re
 
-from ..dates import parse_date
-from ..markup import front_matter, markdown_images, readable
+from ..markup import readable
 from .base import Block, Extracted
 from .decode import decode_text
-from .text import FRONT_MATTER_DATES, blank_out, lines_of
+from .text import lines_of, without_metadata
 
 
 _COMMENT = re.compile(r"<!--.*?-->|^[ ]{0,3}\[[^\]\n]+\]:[ \t]*\S.*$", re.S | re.M)  # comments, link definitions
@@ -30,11 +29,7 @@ class MarkdownReader:
 def read_markdown(text: str) -> Extracted:
     from markdown_it import MarkdownIt  # lazily: only Markdown files need it
 
-    meta = front_matter(text)
-    removed = markdown_images(text)
-    if meta:
-        removed.append((0, meta.end))
-    view = blank_out(text, removed)
+    view, fields, date = without_metadata(text)
     lines = lines_of(view)
     tokens = MarkdownIt("commonmark").enable("table").parse(view)
     blocks: list[Block] = []
@@ -67,8 +62,6 @@ def read_markdown(text: str) -> Extracted:
             if b:
                 blocks.append(Block(*b, "lines"))
     blocks = _sorted_disjoint(blocks)
-    fields = meta.fields if meta else {}
-    date = next((d for k in FRONT_MATTER_DATES if (d := parse_date(fields.get(k, "")))), None)
     visible = sum(c.isalnum() for c in readable(_COMMENT.sub("", view), "markdown"))  # what a reader never sees
     return Extracted(text, tuple(blocks), title=fields.get("title"), date=date, visible_chars=visible)
 

@@ -66,7 +66,7 @@ class Line:
 
 
 def lines_of(text: str) -> list[Line]:
-    out, pos = [], 0
+    out = []
     for m in re.finditer(r"[^\n]*(?:\n|$)", text):
         if m.start() == len(text) and out:
             break
@@ -177,21 +177,27 @@ class TextReader:
         return read_text(decode_text(data))
 
 
-def read_text(text: str) -> Extracted:
+def without_metadata(text: str) -> tuple[str, dict[str, str], str | None]:
+    """``text`` with its YAML front matter and Markdown images blanked out (offsets unchanged), the front matter's
+    fields, and the publication date they give."""
     meta = front_matter(text)
     removed = markdown_images(text)
     if meta:
         removed.append((0, meta.end))
-    view = blank_out(text, removed)
+    fields = meta.fields if meta else {}
+    date = next((d for k in FRONT_MATTER_DATES if (d := parse_date(fields.get(k, "")))), None)
+    return blank_out(text, removed), fields, date
+
+
+def read_text(text: str) -> Extracted:
+    view, fields, date = without_metadata(text)
     lines = lines_of(view)
     furniture, pages = page_furniture(lines)
     wrapped = is_wrapped([ln for i, ln in enumerate(lines) if i not in furniture])
     blocks = (wrapped_blocks if wrapped else line_blocks)(lines, furniture)
     left = (f"page headers, footers and page numbers ({len(furniture)} lines)",) if furniture else ()
-    fields = meta.fields if meta else {}
     h1 = next((b for b in blocks if b.kind == "heading" and b.level == 1), None)
     title = fields.get("title") or (plain(text[h1.start:h1.end]) if h1 else None)
-    date = next((d for k in FRONT_MATTER_DATES if (d := parse_date(fields.get(k, "")))), None)
     return Extracted(text, tuple(blocks), title=title, date=date,
                      visible_chars=_visible(view, furniture, lines), left_out=left)
 
