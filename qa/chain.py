@@ -13,15 +13,17 @@ MAX_QUESTION_CHARS = 2000
 def build_chain(retriever: CitebotRetriever, answerer: Answerer, sources: SourceCheck | None = None) -> Runnable:
     """retriever | answerer, run in the caller's thread (no per-call thread pool as RunnableParallel has).
 
-    With ``sources``, each answer is checked against the files as they are now (see qa.sources).
+    With ``sources``, the answerer answers from the passages as their files are now (see qa.sources).
     """
 
     def retrieve(x: dict, config: RunnableConfig) -> dict:
         return {"question": x["question"], "documents": retriever.invoke(x["question"], config=config)}
 
     def answer(x: dict):
-        a = answerer.answer(x["question"], [from_langchain(d) for d in x["documents"]])
-        return sources.answer(a) if sources is not None else a
+        passages = [from_langchain(d) for d in x["documents"]]
+        if sources is None:
+            return answerer.answer(x["question"], passages)
+        return sources.answered(x["question"], passages, answerer.answer)
 
     return (RunnableLambda(retrieve, name="retrieve") | RunnableLambda(answer, name="answer")).with_config(
         run_name="citebot")

@@ -102,6 +102,7 @@ class ExtractiveAnswerer:
             if row is None:
                 continue
             previous = None
+            shift = p.start - self.index.chunks[row].start  # 0 unless the file changed and the passage moved
             for srow, span, text in self.index.chunk_sentences(row):
                 prev, previous = previous, text
                 if srow in seen:
@@ -110,7 +111,7 @@ class ExtractiveAnswerer:
                 dense = float(self.index.sentence_vectors[srow] @ q)
                 toks = set(self.index.bm25.tokenizer(text))
                 lex = sum(w for t, w in weights.items() if covers(toks, t)) / total
-                out.append(Features(srow, p, span.start, span.end, text, prev, dense, lex, rank,
+                out.append(Features(srow, p, span.start + shift, span.end + shift, text, prev, dense, lex, rank,
                                     offers(kind, text, question)))
         return out
 

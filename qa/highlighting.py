@@ -10,7 +10,6 @@ import dataclasses
 from collections.abc import Sequence
 
 from .protocols import Answerer, Marker
-from .sources import moved
 from .types import Answer, Passage
 
 
@@ -58,3 +57,12 @@ def mark_closest(answer: Answer, marker: Marker) -> Answer:
         return answer
     return dataclasses.replace(answer, closest=[dataclasses.replace(first, highlight=(m.start, m.end)),
                                                 *answer.closest[1:]])
+
+
+def moved(old: str, span: tuple[int, int] | None, new: str) -> tuple[int, int] | None:
+    """Where the words ``old[span]`` are in ``new`` (an answer text after renumbering), if they occur once."""
+    if span is None:
+        return None
+    words = old[span[0]:span[1]]
+    at = new.find(words)
+    return (at, at + len(words)) if words and at >= 0 and new.count(words) == 1 else None

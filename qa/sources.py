@@ -1,8 +1,10 @@
 """Answer-time check that cited files still hold the text they were indexed with.
 
-A file edited or deleted after ``citebot index`` can leave offsets pointing at other text. Each cited source is
-checked against its indexed content hash (cached per path, mtime, size: a warm ask only stats the files); in a
-changed file a quote is re-pointed to its occurrence nearest the old offset, or dropped with its ``[n]`` marker.
+A file edited or deleted after ``citebot index`` can leave offsets pointing at other text. Each retrieved source
+is checked against its indexed content hash (cached per path, mtime, size: a warm ask only stats the files); in a
+changed file a passage is re-pointed to its occurrence nearest the old offset, or dropped when its text is gone.
+The answerer then answers from the passages that are left, exactly as it answers any question: what is left is
+scored against the answerer's own threshold, and a weak remainder abstains like any other weak answer.
 """
 from __future__ import annotations
 
@@ -13,14 +15,14 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TypeVar
 
 from index.ingest import source_text
 from index.readers import reader_for
 from index.types import content_hash
 
-from .types import ABSTAIN_MESSAGE, Answer, Citation, Passage
+from .types import Answer, Citation, Passage
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +32,6 @@ RACY_NS = 2_000_000_000
 _MISS = object()
 _STATE: dict[tuple[str, int, int, str], str | None] = {}
 _LOCK = threading.Lock()
-# A run of markers and the punctuation right after it ("… Giammattei [2][3]." ends a claim).
-_CLAIM_END = re.compile(r"((?:\[\d{1,3}\])+)([.,;:!?]*)")
-_NUMBER = re.compile(r"\[(\d{1,3})\]")
 _Item = TypeVar("_Item", Citation, Passage)
 
 
@@ -105,33 +104,6 @@ def _repoint(item: _Item, quote: str, stale: Mapping[str, str]) -> _Item | None:
     return item if at == item.start else dataclasses.replace(item, start=at, end=at + len(quote))
 
 
-def renumber(text: str, new: Mapping[int, int]) -> str:
-    """Markers renumbered old -> new; a claim whose markers all lost their citation goes with them."""
-    parts = _CLAIM_END.split(text)  # claim, markers, punctuation, claim, markers, punctuation, ..., tail
-    out = []
-    for i in range(0, len(parts) - 1, 3):
-        claim, markers, punct = parts[i:i + 3]
-        kept = "".join(f"[{new[n]}]" for n in map(int, _NUMBER.findall(markers)) if n in new)
-        if kept:
-            out.append(claim + kept + punct)
-    return ("".join(out) + parts[-1]).strip()
-
-
-def _first_claim_kept(text: str, kept: set[int]) -> bool:
-    """Whether any citation of the answer's first claim (its text up to its first run of markers) is kept."""
-    parts = _CLAIM_END.split(text)
-    return len(parts) < 3 or any(int(n) in kept for n in _NUMBER.findall(parts[1]))
-
-
-def moved(old: str, span: tuple[int, int] | None, new: str) -> tuple[int, int] | None:
-    """Where the words ``old[span]`` are in ``new`` (an answer text after renumbering), if they occur once."""
-    if span is None:
-        return None
-    words = old[span[0]:span[1]]
-    at = new.find(words)
-    return (at, at + len(words)) if words and at >= 0 and new.count(words) == 1 else None
-
-
 @dataclasses.dataclass(frozen=True)
 class SourceCheck:
     """Checks answers and passages against one index generation's documents (doc_id -> manifest entry)."""
@@ -150,7 +122,7 @@ class SourceCheck:
                 out[source] = text
         for source in sorted(out):
             what = "changed" if os.path.exists(source) else "was deleted"
-            log.warning("%s %s since it was indexed; its citations were re-checked against the file; "
+            log.warning("%s %s since it was indexed; answered from what the file holds now; "
                         "run citebot index again", source, what)
         return out
 
@@ -161,20 +133,18 @@ class SourceCheck:
     def _passages(passages: Sequence[Passage], stale: Mapping[str, str]) -> list[Passage]:
         return [q for p in passages if (q := _repoint(p, p.text, stale)) is not None]
 
-    def answer(self, answer: Answer) -> Answer:
-        """The answer with every citation (and passage) true to its file now, or an abstention."""
-        stale = self.stale([*answer.citations, *answer.passages])
+    def answered(self, question: str, passages: Sequence[Passage],
+                 answer: Callable[[str, Sequence[Passage]], Answer]) -> Answer:
+        """``answer(question, passages)`` made from the passages as their files are now.
+
+        Unchanged files: the answer as the answerer gives it. Changed or deleted ones: each passage re-pointed to
+        where its text is now, or dropped where it is gone; the answerer then answers from what is left (its
+        citations are true to the files, and it abstains when what is left scores under its own threshold), with
+        ``stale_sources`` and one notice."""
+        stale = self.stale(passages)
         if not stale:
-            return answer
+            return answer(question, passages)
         n = len(stale)
-        flagged = dataclasses.replace(answer, stale_sources=tuple(sorted(stale)),
-                                      passages=self._passages(answer.passages, stale)).with_notice(
+        got = answer(question, self._passages(passages, stale))
+        return dataclasses.replace(got, stale_sources=tuple(sorted(stale))).with_notice(
             f"{n} source{'s' if n > 1 else ''} changed since indexing; run citebot index")
-        kept = [c for c in (_repoint(c, c.quote, stale) for c in answer.citations) if c is not None]
-        if answer.citations and not (kept and _first_claim_kept(answer.text, {c.n for c in kept})):
-            # the answer rests on its first claim (the sentence the answerer chose as the answer); what else it
-            # quoted was chosen beside it and does not answer on its own
-            return dataclasses.replace(flagged, text=ABSTAIN_MESSAGE, abstained=True, citations=[], highlight=None)
-        text = renumber(answer.text, {c.n: i for i, c in enumerate(kept, 1)})
-        return dataclasses.replace(flagged, text=text, highlight=moved(answer.text, answer.highlight, text),
-                                   citations=[dataclasses.replace(c, n=i) for i, c in enumerate(kept, 1)])

@@ -16,7 +16,7 @@ from qa.reader.highlight import GRAPH, META, Highlighter, _collapse, best_span, 
 from training.pairs import load_squad
 from qa.squadmatch import exact_match, normalize, span_f1
 from training.spans import span_examples
-from qa.sources import moved
+from qa.highlighting import moved
 
 from .squad_tiny import write
 
