@@ -23,6 +23,7 @@ OPEN_QUOTES, CLOSE_QUOTES, STRAIGHT_QUOTE = "“„«", "”»", '"'
 # is split as usual.
 QUOTE_MAX_CHARS = 1000
 CODE_UNIT_CHARS = 300  # code is cut into runs of whole lines about this long
+ITEM_UNIT_CHARS = 300  # a list item or definition up to this long is one unit; a longer one is split as prose
 
 
 def quotations(text: str) -> list[tuple[int, int]]:
@@ -64,11 +65,19 @@ def split_sentences(raw: str, block: Span) -> list[Span]:
     """Sentence spans inside one block (an index.readers Block, or a Span read as kind "lines").
 
     prose: line breaks are soft, sentences end at punctuation; lines: a line break also ends a sentence, unless the
-    line ends with a colon; code: runs of whole lines up to CODE_UNIT_CHARS, never cut inside a line.
+    line ends with a colon; code: runs of whole lines up to CODE_UNIT_CHARS, never cut inside a line; item: one
+    unit up to ITEM_UNIT_CHARS, else prose.
     """
     kind = getattr(block, "kind", "lines")
     if kind == "code":
         return _code_units(raw, block)
+    if kind == "item":
+        span = stripped_span(raw, block.start, block.end)
+        if span is None:
+            return []
+        if span.end - span.start <= ITEM_UNIT_CHARS:
+            return [span]
+        kind = "prose"
     pattern = r"[\s\S]+" if kind == "prose" else r"[^\n]+"
     out: list[Span] = []
     for line in re.finditer(pattern, raw[block.start:block.end]):

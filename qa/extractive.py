@@ -1,6 +1,7 @@
 """Default answerer, no LLM needed: quote the best-supported sentences of the retrieved passages."""
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from index import LoadedIndex
 from index.errors import check_range
 
 from .answer_type import offers, question_type
+from .sources import current_text
 from .types import Answer, Citation, Passage
 
 
@@ -138,7 +140,9 @@ class ExtractiveAnswerer:
 
     def compose(self, question: str, passages: Sequence[Passage], chosen: list[Candidate],
                 cands: list[Candidate], confidence: float | None) -> Answer:
-        """The answer text quoting ``chosen`` (best first), each with its citations."""
+        """The answer text quoting ``chosen`` (best first), each with its citations; a first sentence that
+        introduces what follows it ("… the user will get this message:") is quoted with what follows."""
+        chosen = self.with_follower(chosen)
         groups = self._merge_duplicates(chosen, cands)
         parts, citations = [], []
         for group in groups:
@@ -184,6 +188,38 @@ class ExtractiveAnswerer:
             out.append(c)
             used += len(c.text) + 1
         return out
+
+    def with_follower(self, chosen: list[Candidate]) -> list[Candidate]:
+        """``chosen`` with the unit that its first sentence introduces quoted right after it, where it has one
+        (the last quote gives way when that takes it past max_sentences)."""
+        nxt = self.follower(chosen[0]) if chosen else None
+        if nxt is None or any(c.row == nxt.row for c in chosen):
+            return chosen
+        return [chosen[0], nxt, *chosen[1:]][:max(2, self.settings.max_sentences)]
+
+    def follower(self, c: Candidate) -> Candidate | None:
+        """The unit right after a lead-in (a sentence ending in a colon) in the same document: the list, table
+        row, code block or sentence it introduces, which is what answers a question the lead-in matches. None
+        where ``c`` is no lead-in, or the unit cannot be quoted exactly (its document changed since indexing)."""
+        if not c.text.rstrip().endswith(":"):
+            return None
+        row = c.row + 1
+        sents = self.index.sentences
+        if row >= len(sents) or int(sents[row][0]) != int(sents[c.row][0]):
+            return None
+        chunk = int(self.index.sentence_chunks[row][0])
+        p = c.passage
+        if chunk != self._row_of.get(p.chunk_id):
+            entry = self.index.manifest["documents"].get(p.doc_id, {})
+            if current_text(p.source, entry.get("content_hash", ""), entry.get("file_sha256")) is not None:
+                return None  # changed since indexing: the index's offsets may point at other text
+            p = dataclasses.replace(self.index.passage(chunk, p.score), score=p.score)
+        shift = p.start - self.index.chunks[chunk].start
+        for srow, span, text in self.index.chunk_sentences(chunk):
+            if srow == row:
+                return dataclasses.replace(c, row=row, passage=p, start=span.start + shift, end=span.end + shift,
+                                           text=text, previous=c.text)
+        return None
 
     def _sim(self, a: Candidate, b: Candidate) -> float:
         return float(self.index.sentence_vectors[a.row] @ self.index.sentence_vectors[b.row])

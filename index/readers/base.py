@@ -21,9 +21,11 @@ from ..errors import CitebotError
 #   prose:   a paragraph; line breaks inside it are soft (wrapped text), sentences end at punctuation
 #   lines:   each line is its own unit (a table row, a run of short list lines, one-paragraph-per-line text)
 #   code:    preformatted text (fenced code, literal blocks, ASCII figures): kept whole, cut only at line breaks
+#   item:    a list item, or a definition with its term: one unit while it is short (its sentences share one
+#            subject: "`resolution`: pixels per inch. Default: 72."), read as prose when longer
 #   heading: a section title; ``level`` 1 is the top. Headings are not passages: they name the section
 #            of the blocks that follow them (Citation.section)
-BLOCK_KINDS = ("prose", "lines", "code", "heading")
+BLOCK_KINDS = ("prose", "lines", "code", "item", "heading")
 
 # Bounds every reader respects, checked before parsing.
 MAX_FILE_BYTES = 200 * 1024 * 1024       # a larger file is skipped, never read

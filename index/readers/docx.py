@@ -35,6 +35,17 @@ def _check_zip(data: bytes) -> None:
             raise Unreadable("not a DOCX file (no word/document.xml)")
 
 
+def _listed(p) -> bool:
+    """A numbered or bulleted paragraph (Word's numbering, or a "List …" style)."""
+    ppr = p._p.pPr
+    if ppr is not None and ppr.numPr is not None:
+        return True
+    try:
+        return (p.style.name or "").startswith("List")
+    except Exception:  # a style part that cannot be read
+        return False
+
+
 def _level(paragraph) -> int:
     """Heading level from the style (Title 1, Heading N -> N), or 0."""
     try:
@@ -92,7 +103,7 @@ class DocxReader:
                 text = _SPACE.sub(" ", p.text).strip()
                 if text:
                     level = _level(p)
-                    items.append((text, "heading" if level else "prose", level))
+                    items.append((text, "heading" if level else "item" if _listed(p) else "prose", level))
             elif tag == "tbl":
                 rows = []
                 for row in Table(el, doc).rows:

@@ -1,7 +1,7 @@
 """Markdown, parsed with markdown-it-py (CommonMark plus tables), whose line maps give exact spans of the file.
 
-Headings are headings; paragraphs, list items and block quotes are prose (wrapped lines joined); a table row is
-one unit; fenced and indented code is kept whole; YAML front matter gives the title and date and is not text;
+Headings are headings; paragraphs and block quotes are prose (wrapped lines joined), a list item's paragraph an
+item (one unit while short); a table row is one unit; fenced and indented code is kept whole; YAML front matter gives the title and date and is not text;
 images are not text; HTML comments are left out.
 """
 from __future__ import annotations
@@ -33,7 +33,9 @@ def read_markdown(text: str) -> Extracted:
     lines = lines_of(view)
     tokens = MarkdownIt("commonmark").enable("table").parse(view)
     blocks: list[Block] = []
+    in_item = 0  # depth of list items around the token
     for i, t in enumerate(tokens):
+        in_item += (t.type == "list_item_open") - (t.type == "list_item_close")
         if t.type == "inline" and t.map and i > 0:
             opener = tokens[i - 1].type
             if opener == "heading_open":
@@ -43,7 +45,7 @@ def read_markdown(text: str) -> Extracted:
             elif opener == "paragraph_open":
                 b = _inline_span(lines, t.map, t.content)
                 if b:
-                    blocks.append(Block(*b, "prose"))
+                    blocks.append(Block(*b, "item" if in_item else "prose"))
         elif t.type == "tr_open" and t.map:
             b = _lines_span(lines, t.map[0], t.map[1])
             if b:

@@ -1,6 +1,7 @@
 """reStructuredText, parsed with docutils (the reference parser); its node line numbers give spans of the file.
 
-Section titles are headings (nesting gives the level); paragraphs and list items are prose; literal blocks
+Section titles are headings (nesting gives the level); paragraphs are prose; a list item's paragraph is an item,
+and so is a definition-list term with a one-paragraph definition (one unit while short); literal blocks
 (``::``, ``code-block``) are code; a table row is one unit. Directive and comment lines are markup, not text.
 Lines docutils reports no position for (the bibliographic fields at the top, ``:Author: ...``) are kept as
 lines, so nothing a reader sees is lost.
@@ -43,9 +44,15 @@ def read_rst(text: str) -> Extracted:
         elif isinstance(n, nodes.literal_block):
             starts.setdefault(n.line - 1, ("code", 0))
         elif isinstance(n, nodes.paragraph):
-            kind = "lines" if isinstance(n.parent, nodes.entry) else "prose"
+            if _defines(n):
+                continue  # read with its term, as one item
+            kind = ("lines" if isinstance(n.parent, nodes.entry) else
+                    "item" if isinstance(n.parent, (nodes.list_item, nodes.definition)) else "prose")
             starts.setdefault(n.line - 1, (kind, 0))
-        elif isinstance(n, (nodes.term, nodes.field_name, nodes.rubric)):
+        elif isinstance(n, nodes.term):
+            defined = any(_defines(p) for p in n.parent.findall(nodes.paragraph))
+            starts.setdefault(n.line - 1, ("item" if defined else "prose", 0))
+        elif isinstance(n, (nodes.field_name, nodes.rubric)):
             starts.setdefault(n.line - 1, ("prose", 0))
     for n in doc.findall(nodes.comment):
         if n.line is not None:
@@ -75,6 +82,15 @@ def read_rst(text: str) -> Extracted:
         message.parent.remove(message)
     visible = sum(c.isalnum() for c in doc.astext())
     return Extracted(text, tuple(blocks), title=title, visible_chars=visible)
+
+
+def _defines(paragraph) -> bool:
+    """A paragraph that is the whole definition of a definition-list term."""
+    from docutils import nodes
+
+    d = paragraph.parent
+    return (isinstance(d, nodes.definition) and len(d.children) == 1
+            and isinstance(d.parent, nodes.definition_list_item))
 
 
 def _ancestors(n):

@@ -5,7 +5,7 @@ The file's own text is what offsets point into. How it is read:
   are at most ``MAX_WRAP`` characters; then a group is one paragraph whose line breaks are soft (a wrapped
   sentence stays one sentence). Otherwise every line is a paragraph of its own (one paragraph per line, as
   scraped pages and SQuAD paragraphs are written): the same rule with a group of one line.
-- Inside a group, a line opening with a list marker starts a new item; a group whose lines are laid out as a
+- Inside a group, a line opening with a list marker starts a new item (an ``item`` block); a group whose lines are laid out as a
   figure or table (runs of spaces inside lines, box drawing) or indented deeper than the body is preformatted
   (``code``: kept whole, cut only at line breaks).
 - Headings: an underlined line (``===``, ``---``, ``~~~``), a numbered section line (``3.2.  Locking``), or in a
@@ -232,7 +232,7 @@ def line_blocks(lines: list[Line], skip: set[int]) -> list[Block]:
                 and not text.endswith(":") and not _BULLET.match(ln.text)):
             out.append(Block(start, end, "heading", 2))
             continue
-        out.append(Block(start, end, "lines" if _BULLET.match(ln.text) else "prose"))
+        out.append(Block(start, end, "item" if _BULLET.match(ln.text) else "prose"))
     return out
 
 
@@ -300,15 +300,20 @@ def wrapped_blocks(lines: list[Line], skip: set[int]) -> list[Block]:
 
 
 def _items(g: list[Line], width: int) -> list[Block]:
-    """A group cut at list markers and at hard line breaks: each piece is one prose block."""
+    """A group cut at list markers and at hard line breaks: each piece is one block, an item where it opens with a
+    list marker, else prose."""
     out: list[Block] = []
     cur: list[Line] = []
+
+    def close() -> None:
+        out.append(Block(*_span(cur), "item" if _BULLET.match(cur[0].text) else "prose"))
+
     for ln in g:
         if cur and ((_BULLET.match(ln.text) and ln.indent <= cur[0].indent + 2)
                     or not soft_break(cur[-1], ln, width)):
-            out.append(Block(*_span(cur), "prose"))
+            close()
             cur = []
         cur.append(ln)
     if cur:
-        out.append(Block(*_span(cur), "prose"))
+        close()
     return out

@@ -86,3 +86,15 @@ def test_no_sentence_opens_a_closed_quotation_without_closing_it(before, quoted)
     raw = " ".join(before).replace("“", "").replace("”", "") + " She said: “" + inner + "” Done."
     for s in sentences(raw):
         assert s.count("“") == s.count("”")
+
+
+def test_a_short_list_item_is_one_unit_and_a_long_one_is_split_as_prose():
+    from index.readers.base import Block
+    from index.sentences import ITEM_UNIT_CHARS
+
+    item = "`resolution`: The desired number of pixels per inch. Default: `72`. Type: `int`."
+    raw = f"- {item}\n"
+    assert [raw[s.start:s.end] for s in split_sentences(raw, Block(2, len(raw), "item"))] == [item]
+    long = " ".join(["The setting holds for every page of the file."] * (ITEM_UNIT_CHARS // 40))
+    got = [long[s.start:s.end] for s in split_sentences(long, Block(0, len(long), "item"))]
+    assert len(got) == ITEM_UNIT_CHARS // 40 and all(g == "The setting holds for every page of the file." for g in got)

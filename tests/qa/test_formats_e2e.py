@@ -14,15 +14,20 @@ pytestmark = pytest.mark.slow
 CORPUS = Path(__file__).resolve().parents[2] / "eval" / "corpus" / "docs"
 
 
-@pytest.fixture(scope="module")
-def wrapped_index(tmp_path_factory, embedder):
+def indexed(tmp_path_factory, embedder, name: str, text: str) -> Path:
+    """A folder holding docs/<name> with ``text``, indexed into ix/ with the real model."""
     from index import build_index
 
-    root = tmp_path_factory.mktemp("wrapped")
+    root = tmp_path_factory.mktemp(name.split(".")[0])
     (root / "docs").mkdir()
-    (root / "docs" / "locking.txt").write_text(WRAPPED, encoding="utf-8")
+    (root / "docs" / name).write_text(text, encoding="utf-8")
     build_index([root / "docs"], root / "ix", embedder)
     return root
+
+
+@pytest.fixture(scope="module")
+def wrapped_index(tmp_path_factory, embedder):
+    return indexed(tmp_path_factory, embedder, "locking.txt", WRAPPED)
 
 
 @pytest.mark.parametrize("question, answer, sentence_start", [
@@ -83,3 +88,44 @@ def test_pdf_and_text_citations_are_exact_with_pages(corpus_index, question, fmt
         if c.source.endswith(".pdf"):
             assert c.page is not None and c.page >= 1 and f"p. {c.page}" in c.where
     assert any(c.source.endswith(fmt) for c in a.citations)
+
+
+GUIDE = """# Password checks
+
+## Errors
+
+If the server refuses a new password, the client prints this message:
+
+```
+Result: Constraint violation (19)
+Additional info: Password fails quality checking policy
+```
+
+## Images
+
+You can pass one of these keyword arguments when you render a page:
+
+- `resolution`: The number of pixels per inch. Default: `72`. Type: `int`.
+- `width`: The image width in pixels. Default: unset. Type: `int`.
+- `antialias`: Whether to smooth edges. Default: `False`. Type: `bool`.
+"""
+
+
+@pytest.fixture(scope="module")
+def guide_index(tmp_path_factory, embedder):
+    return indexed(tmp_path_factory, embedder, "guide.md", GUIDE)
+
+
+@pytest.mark.parametrize("question, answer", [
+    # the lead-in matches the question; the code block it introduces holds the answer and is quoted after it
+    ("What message does the client show when the server refuses a password?", "Constraint violation (19)"),
+    # a list item is one unit: "Default: 72." is read with the option it belongs to
+    ("What resolution is used by default when rendering a page?", "72"),
+])
+def test_what_a_lead_in_introduces_and_list_items_are_quoted_whole(guide_index, question, answer):
+    a = ask(question, index_dir=guide_index / "ix")
+    assert not a.abstained, a.text
+    assert any(answer in c.text for c in a.citations[:2]) and answer in a.text
+    text = (guide_index / "docs" / "guide.md").read_text(encoding="utf-8")
+    for c in a.citations:
+        assert text[c.start:c.end] == c.quote and f"[{c.n}]" in a.text

@@ -45,7 +45,7 @@ def test_structure():
     got = [(ex.text[b.start:b.end], b.kind, b.level) for b in ex.blocks]
     assert got == [("Ferry report", "heading", 1), ("Routes", "heading", 1),
                    ("The harbour ferry runs every twenty minutes. It stops at night.", "prose", 0),
-                   ("first stop", "prose", 0), ("second stop", "prose", 0),
+                   ("first stop", "item", 0), ("second stop", "item", 0),  # list paragraphs are items
                    ("Route | Boat | Minutes\nA | Swan | 20", "lines", 0),  # the table stays in place, a row a line
                    ("Fares", "heading", 2), ("Children travel free.", "prose", 0)]
     assert "\n\n".join(g[0] for g in got) == ex.text

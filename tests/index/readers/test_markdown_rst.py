@@ -86,7 +86,7 @@ def test_rst_sections_literal_blocks_and_fields():
     for b in c.blocks:
         texts[b.kind].append(readable(RST[b.start:b.end], "rst"))
     assert "The tool reads a file and writes a report." in texts["prose"]
-    assert "--fast skips the checks" in texts["prose"] and "Run it like this:" in texts["prose"]
+    assert "--fast skips the checks" in texts["item"] and "Run it like this:" in texts["prose"]
     assert texts["code"] == ["tool --fast input.txt"]
     assert any("A. Person" in t for t in texts["lines"])  # bibliographic fields are kept
     assert not any("comment" in t for ts in texts.values() for t in ts)
@@ -105,3 +105,18 @@ def test_a_heading_repeated_in_every_section_names_each_section():
 def test_what_a_reader_never_sees_is_not_counted_as_visible():
     md = "Intro text here.\n\n<!-- an editor's note -->\n\n[ref]: https://example.org/a/long/link\n"
     assert read_markdown(md).visible_chars == sum(c.isalnum() for c in "Intro text here.")
+
+
+def test_list_items_and_definitions_are_items():
+    """A list item's paragraph is one unit while short; an rst term is read with its one-paragraph definition."""
+    md = "Options:\n\n- `resolution`: pixels per inch.\n  Default: `72`.\n- `width`: unset by default.\n"
+    e = read_markdown(md)
+    assert [(b.kind, md[b.start:b.end]) for b in e.blocks] == [
+        ("prose", "Options:"), ("item", "`resolution`: pixels per inch.\n  Default: `72`."),
+        ("item", "`width`: unset by default.")]
+    rst = ("Names considered:\n\npysettings.toml\n  Most reasonable alternative.\n\n"
+           "pypa.toml\n  A niche term.\n\n  A second paragraph.\n")
+    e = read_rst(rst)
+    assert [(b.kind, rst[b.start:b.end]) for b in e.blocks] == [
+        ("prose", "Names considered:"), ("item", "pysettings.toml\n  Most reasonable alternative."),
+        ("prose", "pypa.toml"), ("item", "A niche term."), ("item", "A second paragraph.")]
