@@ -124,6 +124,6 @@ class GuardedAnswerer(ReaderAnswerer):
         if heuristic.abstained or confidence < self.threshold:
             # where only the reader doubts it, the heuristic's quotes stay visible as "closest, not an answer"
             return Answer.abstain(question, passages, self.name, confidence=confidence,
-                                  closest=heuristic.citations, off_topic=heuristic.off_topic)
+                                  closest=heuristic.citations or heuristic.closest, off_topic=heuristic.off_topic)
         low = confidence < self.threshold + self.calibrator.low_margin
         return dataclasses.replace(heuristic, answerer=self.name, confidence=confidence, low_confidence=low)

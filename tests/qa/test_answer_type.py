@@ -7,6 +7,10 @@ from qa.answer_type import AnswerType, offers, question_type
 @pytest.mark.parametrize("question, kind", [
     ("How many people came?", AnswerType.NUMBER),
     ("What percentage of the vote did she win?", AnswerType.NUMBER),
+    ("By what factor is the new parser faster?", AnswerType.NUMBER),
+    ("At what maximum line length are lines folded?", AnswerType.NUMBER),   # a quantity, one word between
+    ("What is the minimum number of replicas?", AnswerType.NUMBER),
+    ("What is the maximum of the two?", AnswerType.ANY),
     ("When did the bridge open?", AnswerType.TIME),
     ("In what year did the war end?", AnswerType.TIME),
     ("Who designed the bridge?", AnswerType.PERSON),
@@ -47,3 +51,16 @@ def test_question_type(question, kind):
 ])
 def test_offers(question, sentence, expected):
     assert offers(question_type(question), sentence, question) is expected
+
+
+@pytest.mark.parametrize("answerer", ["heuristic", "guarded"])
+def test_a_how_many_question_answered_with_no_number_abstains(news_index, answerer):
+    """Quotes about the topic that hold no number do not answer "how many": an abstention that shows them as
+    closest; the same question where a quote holds a number is answered."""
+    from qa import ask
+
+    _, ix = news_index
+    a = ask("How many cyclists welcomed the new lanes?", index_dir=ix, answerer=answerer)
+    assert a.abstained and a.citations == [] and "Cyclists welcomed the new lanes." in [c.quote for c in a.closest]
+    a = ask("How many years did the bridge repairs take?", index_dir=ix, answerer=answerer)
+    assert not a.abstained and "two years" in a.text
