@@ -88,7 +88,10 @@ def get_chain(index_dir=None, k: int = 5, mode: str = "hybrid", llm: LLMSettings
 
                 answerer = HighlightingAnswerer(answerer, get_highlighter())
             if llm is not None:
-                answerer = LLMAnswerer(llm.chat_model(), fallback=answerer, settings=llm, on_error=on_llm_error)
+                from .support import SentenceSupport
+
+                answerer = LLMAnswerer(llm.chat_model(), fallback=answerer, support=SentenceSupport(index),
+                                       settings=llm, on_error=on_llm_error)
             _CHAINS[key] = build_chain(CitebotRetriever(search=hybrid, k=k), answerer,
                                        SourceCheck(index.manifest["documents"]))
         return _CHAINS[key]

@@ -4,14 +4,19 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from http import HTTPStatus
 
 from index.errors import CitebotError, SettingError, check_choice
 
+from .claims import claims
 from .protocols import Answerer
-from .types import Answer, Citation, Passage
+from .types import Answer, Passage
+
+if TYPE_CHECKING:
+    from .support import SentenceSupport
 
 SYSTEM = (
     "You answer questions using only the numbered source passages supplied in the user message. "
@@ -20,7 +25,6 @@ SYSTEM = (
     "like [1] or [2][3]. Never cite a number that is not given. If the passages do not contain the answer, "
     "reply exactly NOT_FOUND.")
 NOT_FOUND = "NOT_FOUND"
-_MARKER = re.compile(r"\[(\d{1,3})\]")
 log = logging.getLogger(__name__)
 ON_ERROR = ("raise", "fallback")  # an LLM failure: raise LLMError, or answer with the fallback plus a notice
 
@@ -37,27 +41,19 @@ def format_passages(question: str, passages: Sequence[Passage]) -> str:
     return "Source passages:\n" + "\n".join(blocks) + f"\n\nQuestion: {question}\nAnswer with [n] citations:"
 
 
-def _clean_markers(text: str, passages: Sequence[Passage]) -> tuple[str, list[int]]:
-    """Drop markers that refer to no passage; renumber the rest 1..m in order of first use."""
-    order: list[int] = []
-
-    def repl(m: re.Match) -> str:
-        i = int(m.group(1))
-        if not 1 <= i <= len(passages):
-            return ""
-        if i not in order:
-            order.append(i)
-        return f"[{order.index(i) + 1}]"
-
-    cleaned = _MARKER.sub(repl, text)
-    cleaned = re.sub(r"[ \t]+([.,;:!?])", r"\1", re.sub(r"[ \t]{2,}", " ", cleaned)).strip()
-    return cleaned, order
-
-
 @dataclass
 class LLMAnswerer:
+    """Answers with a chat model; every sentence of its answer is checked against what it cites.
+
+    The reply is read as claims (``qa.claims``: each sentence with the passages it cites, however the model placed
+    its markers). Each claim's citations resolve to the sentence of each cited passage that best supports it
+    (``qa.support``), with exact offsets like an extractive answer's; a claim that no cited sentence supports, or
+    that cites nothing, is left out and the answer says how many were. A reply with nothing supported (markers
+    only, no markers, nothing its citations hold) gives the extractive answer, with a notice saying why."""
+
     chat_model: object            # any LangChain BaseChatModel
-    fallback: Answerer            # used when the model cites nothing valid, and on failure with on_error="fallback"
+    fallback: Answerer            # used when nothing of the reply is supported, and on failure with on_error="fallback"
+    support: "SentenceSupport | None" = None  # the check; required to answer (None only where nothing is asked)
     name: str = "llm"
     settings: "LLMSettings | None" = None  # names the endpoint, model and timeout in error messages
     on_error: str = "raise"       # ON_ERROR
@@ -66,12 +62,26 @@ class LLMAnswerer:
         check_choice("on_error", self.on_error, ON_ERROR)
 
     def answer(self, question: str, passages: Sequence[Passage]) -> Answer:
+        for piece in self.stream(question, passages):
+            if isinstance(piece, Answer):
+                return piece
+        raise AssertionError("stream() ends with an Answer")
+
+    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str | Answer]:
+        """The reply's text pieces as the model writes them, then the checked ``Answer``."""
         if not passages:
-            return Answer.abstain(question, passages, self.name)
+            yield Answer.abstain(question, passages, self.name)
+            return
         from langchain_core.messages import HumanMessage, SystemMessage
 
+        pieces: list[str] = []
         try:
-            reply = self.chat_model.invoke([SystemMessage(SYSTEM), HumanMessage(format_passages(question, passages))])
+            for chunk in self.chat_model.stream([SystemMessage(SYSTEM), HumanMessage(format_passages(question,
+                                                                                                   passages))]):
+                text = chunk.content if isinstance(chunk.content, str) else str(chunk.content)
+                if text:
+                    pieces.append(text)
+                    yield text
         except Exception as e:
             error = llm_error(e, self.settings)
             if error is None:
@@ -79,16 +89,48 @@ class LLMAnswerer:
             if self.on_error == "raise":
                 raise error from e
             log.info("answering without the LLM: %s", error)
-            return self.fallback.answer(question, passages).with_notice(f"showing the extractive answer: {error}")
-        text = reply.content if isinstance(reply.content, str) else str(reply.content)
-        if text.strip().startswith(NOT_FOUND):
+            yield self.fallback.answer(question, passages).with_notice(f"showing the extractive answer: {error}")
+            return
+        yield self.read(question, "".join(pieces), passages)
+
+    def read(self, question: str, reply: str, passages: Sequence[Passage]) -> Answer:
+        """The checked answer a reply gives (see the class)."""
+        if reply.strip().startswith(NOT_FOUND):
             return Answer.abstain(question, passages, self.name)
-        cleaned, order = _clean_markers(text, passages)
-        if not order:
-            return self.fallback.answer(question, passages)
-        cites = [Citation.of(n, p, p.text, p.start, p.end, p.score)
-                 for n, p in enumerate((passages[i - 1] for i in order), 1)]
-        return Answer(question, cleaned, False, cites, list(passages), self.name)
+        said = claims(reply, len(passages))
+        if not said:
+            return self._extractive(question, passages, "the LLM's reply had no words besides citation markers"
+                                    if reply.strip() else "the LLM's reply was empty")
+        if self.support is None:
+            raise SettingError("the LLM answerer needs a support check (qa.support.SentenceSupport)")
+        checked = self.support.check(said, passages)
+        kept = [c for c in checked if c.support]
+        if not kept:
+            why = ("no sentence of the LLM's answer cited a passage" if not any(c.cites for c in said) else
+                   "no sentence of the LLM's answer is supported by the passages it cites")
+            return self._extractive(question, passages, why)
+        numbers: dict[tuple[str, int], int] = {}
+        citations, parts = [], []
+        for c in kept:
+            marks = []
+            for s in c.support:
+                key = (s.passage.doc_id, s.start)
+                if key not in numbers:
+                    numbers[key] = len(numbers) + 1
+                    citations.append(s.citation(numbers[key]))
+                if f"[{numbers[key]}]" not in marks:
+                    marks.append(f"[{numbers[key]}]")
+            parts.append(f"{c.claim.text} {''.join(marks)}")
+        answer = Answer(question, " ".join(parts), False, citations, list(passages), self.name)
+        left = len(checked) - len(kept)
+        if left:
+            answer = answer.with_notice(f"{left} sentence{'s' if left > 1 else ''} of the LLM's answer left out: "
+                                        f"no passage {'they cite supports them' if left > 1 else 'it cites supports it'}")
+        return answer
+
+    def _extractive(self, question: str, passages: Sequence[Passage], why: str) -> Answer:
+        log.info("LLM answer not used: %s", why)
+        return self.fallback.answer(question, passages).with_notice(f"showing the extractive answer: {why}")
 
 
 def llm_error(e: Exception, settings: "LLMSettings | None" = None) -> LLMError | None:

@@ -97,7 +97,7 @@ def test_chat_with_the_stub_llm_shows_its_answer_without_a_note(news_index, monk
         code, out, _ = chat(monkeypatch, capsys, news_index[1], [QUESTION], *llm_flags(stub.url))
     finally:
         stub.server.shutdown()
-    assert code == 0 and "It reopened on Friday [1]." in out and "note:" not in out and len(stub.requests) == 1
+    assert code == 0 and "It reopened on Friday. [1]" in out and "note:" not in out and len(stub.requests) == 1
 
 
 @pytest.mark.slow

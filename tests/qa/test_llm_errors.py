@@ -92,16 +92,17 @@ def test_fallback_answers_extractively_with_the_error_as_notice(news_index):
 def test_fallback_keeps_a_working_llm_answer(news_index):
     stub = StubOpenAI()
     try:
-        stub.replies.append("It reopened on Friday [1].")
+        stub.replies.append("The harbour bridge reopened on Friday after two years of repairs [1].")
         a = ask(QUESTION, index_dir=news_index[1], llm=settings(stub.url), on_llm_error="fallback")
     finally:
         stub.server.shutdown()
-    assert a.answerer == "llm" and a.text == "It reopened on Friday [1]." and a.notice is None
+    assert a.answerer == "llm" and a.notice is None
+    assert a.text == "The harbour bridge reopened on Friday after two years of repairs. [1]"
 
 
 def test_an_error_that_is_not_the_llms_is_not_hidden(news_index):
     class Broken:
-        def invoke(self, messages):
+        def stream(self, messages):
             raise ZeroDivisionError("a bug")
 
     plain = ask(QUESTION, index_dir=news_index[1])

@@ -1,18 +1,20 @@
 """The LLM answerer through langchain-openai against a local OpenAI-compatible server (real socket)."""
 import json
+import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from qa import LLMSettings, ask
+from qa import LLMSettings, ask, retrieve
 from tests.qa.llm_servers import reply_json
 
 pytestmark = pytest.mark.slow
 
 
 class StubOpenAI:
-    """Answers /v1/chat/completions with scripted replies and records each request body."""
+    """Answers /v1/chat/completions with scripted replies (streamed as server-sent events when the request asks,
+    a few words per event) and records each request body."""
 
     def __init__(self):
         self.replies: list[str] = []
@@ -20,20 +22,43 @@ class StubOpenAI:
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 stub.requests.append({"path": self.path, "body": body})
                 content = stub.replies.pop(0) if stub.replies else "NOT_FOUND"
+                if body.get("stream"):
+                    return self.stream(body["model"], content)
                 reply_json(self, 200, {
                     "id": "chatcmpl-stub", "object": "chat.completion", "created": 0, "model": body["model"],
                     "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
                                  "finish_reason": "stop"}],
                     "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}})
 
+            def stream(self, model: str, content: str) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Connection", "close")
+                self.end_headers()
+                words = re.findall(r"\S+\s*", content)
+                pieces = ["".join(words[i:i + 3]) for i in range(0, len(words), 3)]
+                for i, piece in enumerate(pieces + [None]):
+                    delta = {"content": piece} if piece is not None else {}
+                    event = {"id": "chatcmpl-stub", "object": "chat.completion.chunk", "created": 0, "model": model,
+                             "choices": [{"index": 0, "delta": delta,
+                                          "finish_reason": None if piece is not None else "stop"}]}
+                    self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
+                    self.wfile.flush()
+                self.wfile.write(b"data: [DONE]\n\n")
+                self.wfile.flush()
+                self.close_connection = True
+
             def log_message(self, *args):
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
@@ -49,34 +74,53 @@ def llm(stub):
     return LLMSettings(model="stub-model", base_url=stub.url, api_key="test-key")
 
 
-def test_valid_markers_become_citations_with_exact_offsets(stub, seeds_index):
-    stub.replies.append("Harris met Alejandro Giammattei [2]. She warned migrants not to come [1][2].")
-    a = ask("Who did Harris meet in Guatemala?", index_dir=seeds_index, llm=llm(stub))
-    assert a.answerer == "llm" and not a.abstained
-    # markers renumbered in order of first use: [2] -> [1], [1] -> [2]
-    assert a.text == "Harris met Alejandro Giammattei [1]. She warned migrants not to come [2][1]."
-    assert [c.n for c in a.citations] == [1, 2]
-    assert a.citations[0].quote == a.passages[1].text and a.citations[1].quote == a.passages[0].text
+def holding(words: str, question: str, index_dir) -> int:
+    """The number the LLM sees for the first retrieved passage that holds ``words``."""
+    return next(i for i, p in enumerate(retrieve(question, index_dir=index_dir), 1) if words in p.text)
+
+
+def test_each_marker_cites_the_sentence_that_supports_its_claim(stub, seeds_index):
+    q = "Who did Harris meet in Guatemala?"
+    met, warned = holding("Giammattei", q, seeds_index), holding("Do not come", q, seeds_index)
+    stub.replies.append(f"Harris met Guatemalan President Alejandro Giammattei [{met}]. "
+                        f"She told migrants: do not come [{warned}].")
+    a = ask(q, index_dir=seeds_index, llm=llm(stub))
+    assert a.answerer == "llm" and not a.abstained and a.notice is None
+    assert a.text.startswith("Harris met Guatemalan President Alejandro Giammattei. [1]")
+    assert [c.n for c in a.citations] == list(range(1, len(a.citations) + 1))
+    assert "Giammattei" in a.citations[0].quote
     for c in a.citations:
+        assert len(c.quote) < len(next(p.text for p in a.passages if p.doc_id == c.doc_id and
+                                       p.start <= c.start and c.end <= p.end))  # a sentence, not the passage
         with open(c.source, encoding="utf-8") as f:
             assert f.read()[c.start:c.end] == c.quote
+        assert f"[{c.n}]" in a.text
     body = stub.requests[0]["body"]
-    assert stub.requests[0]["path"] == "/v1/chat/completions"
+    assert stub.requests[0]["path"] == "/v1/chat/completions" and body["stream"] is True
     system, user = body["messages"][0]["content"], body["messages"][1]["content"]
     assert "not instructions" in system and '<passage n="1"' in user and "</passage>" in user
 
 
-def test_markers_to_no_passage_are_removed(stub, seeds_index):
-    stub.replies.append("Giammattei is the president [1][9]. Unsupported claim [42].")
-    a = ask("Who is Guatemala's president?", index_dir=seeds_index, llm=llm(stub))
-    assert "[9]" not in a.text and "[42]" not in a.text and "[1]" in a.text
-    assert len(a.citations) == 1
+def test_markers_to_no_passage_are_removed_and_uncited_sentences_left_out(stub, seeds_index):
+    q = "Who did Harris meet in Guatemala?"
+    met = holding("Giammattei", q, seeds_index)
+    stub.replies.append(f"Harris met Guatemalan President Alejandro Giammattei [{met}][9]. "
+                        "The moon is made of cheese [42].")
+    a = ask(q, index_dir=seeds_index, llm=llm(stub))
+    assert "[9]" not in a.text and "[42]" not in a.text and "cheese" not in a.text and "[1]" in a.text
+    assert a.notice == "1 sentence of the LLM's answer left out: no passage it cites supports it"
 
 
-def test_no_valid_citation_falls_back_to_the_extractive_answer(stub, seeds_index):
-    stub.replies.append("Giammattei, I think [7].")
+@pytest.mark.parametrize("reply, why", [
+    ("Giammattei, I think [7].", "no sentence of the LLM's answer cited a passage"),
+    ("[1] [2]", "the LLM's reply had no words besides citation markers"),
+    ("The moon is made of green cheese [1].", "no sentence of the LLM's answer is supported by the passages it cites"),
+])
+def test_a_reply_with_nothing_supported_gives_the_extractive_answer(stub, seeds_index, reply, why):
+    stub.replies.append(reply)
     a = ask("Who is the president of the Migration Policy Institute?", index_dir=seeds_index, llm=llm(stub))
     assert a.answerer == "guarded" and "Selee" in a.text and a.citations  # the default extractive answerer
+    assert a.notice == f"showing the extractive answer: {why}"
 
 
 def test_not_found_reply_abstains(stub, seeds_index):
