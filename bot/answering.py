@@ -1,12 +1,16 @@
 """The slow half of a question, run after Slack was acknowledged: ask QA, render, post.
 
 In a thread: 👀 on the question, a placeholder reply, then the placeholder is updated with the answer (extra
-messages for very long answers) and the 👀 removed. Any failure ends in an apology, never in silence.
+messages for very long answers) and the 👀 removed. Where the answer function streams (``qa.stream``: an LLM's
+words as it writes them), the placeholder shows the words so far, updated at most once every
+``PARTIAL_EVERY_S`` seconds (Slack allows about one chat.update a second per channel), until the checked answer
+with its sources replaces it. Any failure ends in an apology, never in silence.
 """
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from qa.errors import CitebotError, IndexNotFound
@@ -19,7 +23,9 @@ from .settings import BotSettings
 from .text import ThreadMessage, earlier_questions, with_context
 
 log = logging.getLogger(__name__)
-AnswerFn = Callable[..., Answer]
+AnswerFn = Callable[..., "Answer | Iterable[str | Answer]"]  # qa.ask, or qa.stream: text pieces, then the Answer
+PARTIAL_EVERY_S = 1.0
+WRITING = "_…still writing; the checked answer and its sources follow_"
 APOLOGY = "Sorry, something went wrong while I was answering that. The error has been logged; please try again."
 NO_INDEX = "Sorry, I can't answer yet: the document index isn't available. An admin needs to run `citebot index`."
 EYES = "eyes"
@@ -39,10 +45,14 @@ class Responder:
         self.answer_fn = answer_fn
         self.store = store
 
-    def answer(self, asked: Asked, header: str | None = None) -> list[fmt.SlackMessage]:
-        """The messages to post for a question: the rendered answer, or an apology if answering failed."""
+    def answer(self, asked: Asked, header: str | None = None,
+               on_text: Callable[[str], None] | None = None) -> list[fmt.SlackMessage]:
+        """The messages to post for a question: the rendered answer, or an apology if answering failed.
+        ``on_text``: told the words so far while a streaming answer function writes them."""
         try:
             answer = self.answer_fn(asked.asked, index_dir=self.settings.index_dir, k=self.settings.k)
+            if not isinstance(answer, Answer):
+                answer = _followed(answer, on_text or (lambda text: None))
         except IndexNotFound as e:
             log.error("cannot answer, no index: %s", e)
             return [fmt.status(NO_INDEX)]
@@ -66,13 +76,16 @@ class Responder:
         placeholder = safe_call(client.chat_postMessage, channel=channel, thread_ts=thread, **fmt.status(
             fmt.WORKING_TEXT).kwargs())
         placeholder_ts = placeholder["ts"] if placeholder else None
+        partial = Partial(client, channel, placeholder_ts)
         try:
             asked = Asked(question, self.contextual(client, inbound, question, ids), inbound.user, channel, thread,
                           inbound.team)
-            messages = self.answer(asked)
+            messages = self.answer(asked, on_text=partial.show)
         except Exception:
             log.exception("answering failed in channel %s", channel)
             messages = [fmt.status(APOLOGY)]
+        finally:
+            partial.stop()  # before the answer replaces the placeholder: no late partial update after it
         try:
             self.deliver(client, channel, thread, placeholder_ts, messages)
         finally:
@@ -116,6 +129,52 @@ class Responder:
             except Exception:
                 log.exception("could not post the /ask answer to its response_url")
                 return
+
+
+def _followed(pieces: Iterable, on_text: Callable[[str], None]) -> Answer:
+    """The Answer a stream ends with, telling ``on_text`` the text so far after each piece."""
+    shown = ""
+    for piece in pieces:
+        if isinstance(piece, Answer):
+            return piece
+        shown += piece
+        on_text(shown)
+    raise RuntimeError("the answer stream ended without an Answer")
+
+
+class Partial:
+    """Shows a streaming answer's words so far in the placeholder, at most once every PARTIAL_EVERY_S seconds
+    (a thread of its own: the words can stop arriving for a while, the screen still catches up)."""
+
+    def __init__(self, client, channel: str, placeholder_ts: str | None):
+        self.client, self.channel, self.ts = client, channel, placeholder_ts
+        self._text, self._shown = "", ""
+        self._lock = threading.Lock()
+        self._done = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def show(self, text: str) -> None:
+        if self.ts is None:
+            return
+        with self._lock:
+            self._text = text
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="citebot-slack-partial", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while not self._done.wait(PARTIAL_EVERY_S):
+            with self._lock:
+                text = self._text
+            if text != self._shown and not self._done.is_set():
+                self._shown = text
+                safe_call(self.client.chat_update, channel=self.channel, ts=self.ts,
+                          **fmt.status(f"{fmt.escape(text)}\n{WRITING}").kwargs())
+
+    def stop(self) -> None:
+        self._done.set()
+        if self._thread is not None:
+            self._thread.join()
 
 
 def safe_call(method, **kwargs):

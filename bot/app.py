@@ -67,12 +67,13 @@ def _bolt_logger() -> logging.Logger:
 
 
 def _default_answer_fn(settings: BotSettings) -> AnswerFn:
-    """``qa.ask`` with the configured answerer; an LLM failure gives the extractive answer with a notice."""
+    """``qa.stream`` with the configured answerer (an LLM's words are shown as they arrive); an LLM failure gives
+    the extractive answer with a notice."""
     from functools import partial
 
-    from qa import ask
+    from qa import stream
 
-    return partial(ask, answerer=settings.answerer, on_llm_error="fallback")
+    return partial(stream, answerer=settings.answerer, on_llm_error="fallback")
 
 
 def create_app(settings: BotSettings, answer_fn: AnswerFn | None = None, client=None, *,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 from dataclasses import asdict
 
@@ -246,15 +247,41 @@ def _ask_options(args) -> dict:
 
 
 def cmd_ask(args) -> int:
-    from qa import ask
-
-    print(_render(ask(args.question, llm=_llm(args), **_ask_options(args)), args.json))
+    print(_render(_answer(args.question, _llm(args), "raise", _ask_options(args), live=not args.json), args.json))
     return 0
 
 
-def cmd_chat(args) -> int:
-    from qa import ask
+def _answer(question: str, llm, on_llm_error: str, options: dict, live: bool = True):
+    """The Answer; on a terminal, an LLM's words are shown as they arrive and then give way to the checked answer
+    (its sentences with their sources), which is what is printed after."""
+    from qa import Answer, ask, stream
 
+    if llm is None or not live or not sys.stdout.isatty():
+        return ask(question, llm=llm, on_llm_error=on_llm_error, **options)
+    shown = ""
+    try:
+        for piece in stream(question, llm=llm, on_llm_error=on_llm_error, **options):
+            if isinstance(piece, Answer):
+                return piece
+            sys.stdout.write(piece)
+            sys.stdout.flush()
+            shown += piece
+    finally:
+        _erase(shown)
+    raise AssertionError("stream() ends with an Answer")
+
+
+def _erase(shown: str) -> None:
+    """Take ``shown`` (written from the start of a line) off the terminal: back to its first row, clear below."""
+    if not shown:
+        return
+    width = max(shutil.get_terminal_size().columns, 1)
+    rows = sum(max(1, -(-len(line) // width)) for line in shown.split("\n"))
+    sys.stdout.write(("\r" if rows == 1 else f"\033[{rows - 1}F") + "\033[J")
+    sys.stdout.flush()
+
+
+def cmd_chat(args) -> int:
     from .chat import chat
 
     from index import open_index
@@ -264,4 +291,4 @@ def cmd_chat(args) -> int:
     check_options(options["k"], options["mode"], options["answerer"], options["min_confidence"])  # ... and these
     open_index(resolve_index_dir(options["index_dir"]))  # ... and a missing index
     # An LLM failure is a notice on the extractive answer, so the session goes on.
-    return chat(lambda question: _render(ask(question, llm=llm, on_llm_error="fallback", **options), False))
+    return chat(lambda question: _render(_answer(question, llm, "fallback", options), False))

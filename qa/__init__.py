@@ -7,7 +7,7 @@ from __future__ import annotations
 import importlib
 
 _EXPORTS = {
-    ".api": ("ask", "retrieve", "get_chain", "QuestionError", "DEFAULT_INDEX_DIR", "resolve_index_dir"),
+    ".api": ("ask", "stream", "retrieve", "get_chain", "QuestionError", "DEFAULT_INDEX_DIR", "resolve_index_dir"),
     ".errors": ("CitebotError", "IndexIncompatible", "IndexNotFound", "ModelError", "SettingError"),
     ".extractive": ("ExtractiveAnswerer", "ExtractiveSettings"),
     ".llm": ("LLMAnswerer", "LLMSettings"),

@@ -4,6 +4,8 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from index import open_index
 from index.errors import CitebotError, check_range
@@ -68,12 +70,32 @@ def make_answerer(index, answerer: str = DEFAULT_ANSWERER, settings: ExtractiveS
                            marker=highlighter)
 
 
+@dataclass(frozen=True)
+class Pipeline:
+    """One configuration's parts: retrieval, the answerer, the check against the files now, and the chain of
+    the three (a LangChain Runnable)."""
+
+    retriever: CitebotRetriever
+    answerer: object
+    sources: SourceCheck
+    chain: object
+
+
 def get_chain(index_dir=None, k: int = 5, mode: str = "hybrid", llm: LLMSettings | None = None,
               settings: ExtractiveSettings | None = None, answerer: str = DEFAULT_ANSWERER,
               reader_settings: ReaderSettings | None = None, on_llm_error: str = "raise",
               search: SearchSettings | None = None, highlight: bool = True):
     """A cached Runnable for (index generation, k, mode, llm, settings, answerer, reader settings, on_llm_error,
     search settings, highlight)."""
+    return get_pipeline(index_dir, k, mode, llm, settings, answerer, reader_settings, on_llm_error, search,
+                        highlight).chain
+
+
+def get_pipeline(index_dir=None, k: int = 5, mode: str = "hybrid", llm: LLMSettings | None = None,
+                 settings: ExtractiveSettings | None = None, answerer: str = DEFAULT_ANSWERER,
+                 reader_settings: ReaderSettings | None = None, on_llm_error: str = "raise",
+                 search: SearchSettings | None = None, highlight: bool = True) -> Pipeline:
+    """The cached Pipeline for these options (see get_chain)."""
     index = open_index(resolve_index_dir(index_dir))
     search = search or SearchSettings()
     key = (id(index), k, mode, llm, settings, answerer, reader_settings, on_llm_error, search, highlight)
@@ -92,8 +114,8 @@ def get_chain(index_dir=None, k: int = 5, mode: str = "hybrid", llm: LLMSettings
 
                 answerer = LLMAnswerer(llm.chat_model(), fallback=answerer, support=SentenceSupport(index),
                                        settings=llm, on_error=on_llm_error)
-            _CHAINS[key] = build_chain(CitebotRetriever(search=hybrid, k=k), answerer,
-                                       SourceCheck(index.manifest["documents"]))
+            retriever, sources = CitebotRetriever(search=hybrid, k=k), SourceCheck(index.manifest["documents"])
+            _CHAINS[key] = Pipeline(retriever, answerer, sources, build_chain(retriever, answerer, sources))
         return _CHAINS[key]
 
 
@@ -135,6 +157,33 @@ def ask(question: str, index_dir: str | os.PathLike | None = None, k: int = 5, m
                       reader_settings, on_llm_error, search, bool(highlight))
     answer = chain.invoke({"question": question})
     return answer.with_notice(notice) if notice else answer
+
+
+def stream(question: str, index_dir: str | os.PathLike | None = None, k: int = 5, mode: str = "hybrid",
+           llm: LLMSettings | None = None, settings: ExtractiveSettings | None = None,
+           answerer: str = DEFAULT_ANSWERER, min_confidence: float | None = None, on_llm_error: str = "raise",
+           search: SearchSettings | None = None, highlight: bool = True) -> Iterator[str | Answer]:
+    """ask(), streamed: the answer's text in pieces as an LLM writes it, then the ``Answer`` (the same one
+    ``ask`` returns, checked: its text can differ from the pieces, which are the model's words before the check).
+    An extractive answer comes as one piece. Options as ask's."""
+    question, notice = check_question(question)
+    reader_settings = check_options(k, mode, answerer, min_confidence, on_llm_error)
+    pipe = get_pipeline(index_dir, k, mode, llm if llm is not None else LLMSettings.from_env(), settings, answerer,
+                        reader_settings, on_llm_error, search, bool(highlight))
+    passages, stale = pipe.sources.current(pipe.retriever.search.retrieve(question, pipe.retriever.k))
+    if hasattr(pipe.answerer, "stream"):
+        pieces = pipe.answerer.stream(question, passages)
+    else:
+        answer = pipe.answerer.answer(question, passages)
+        pieces = iter([answer.text, answer])
+    for piece in pieces:
+        if isinstance(piece, Answer):
+            piece = pipe.sources.flag(piece, stale)
+            yield piece.with_notice(notice) if notice else piece
+        else:
+            yield piece
+
+
 
 
 def retrieve(question: str, k: int = 5, index_dir: str | os.PathLike | None = None,

@@ -141,10 +141,19 @@ class SourceCheck:
         where its text is now, or dropped where it is gone; the answerer then answers from what is left (its
         citations are true to the files, and it abstains when what is left scores under its own threshold), with
         ``stale_sources`` and one notice."""
+        now, stale = self.current(passages)
+        return self.flag(answer(question, now), stale)
+
+    def current(self, passages: Sequence[Passage]) -> tuple[list[Passage], dict[str, str]]:
+        """The passages as their files are now (see ``answered``), and source -> text now of each changed one."""
         stale = self.stale(passages)
+        return (self._passages(passages, stale) if stale else list(passages)), stale
+
+    @staticmethod
+    def flag(answer: Answer, stale: Mapping[str, str]) -> Answer:
+        """``answer`` with the changed sources named, and the notice to re-index (as it is when none changed)."""
         if not stale:
-            return answer(question, passages)
+            return answer
         n = len(stale)
-        got = answer(question, self._passages(passages, stale))
-        return dataclasses.replace(got, stale_sources=tuple(sorted(stale))).with_notice(
+        return dataclasses.replace(answer, stale_sources=tuple(sorted(stale))).with_notice(
             f"{n} source{'s' if n > 1 else ''} changed since indexing; run citebot index")

@@ -50,3 +50,30 @@ def test_a_failing_llm_still_gets_the_extractive_answer_with_a_note(make_bot, ne
 
     assert not extractive.abstained and section_texts(reply.blocks)[0] == fmt.answer_sections(extractive)[0]
     assert f"_Note: showing the extractive answer: {fmt.escape(str(e.value))}_" in str(reply.blocks)
+
+
+def test_the_placeholder_shows_the_llms_words_while_it_writes_then_the_checked_answer(make_bot, news_index,
+                                                                                      monkeypatch):
+    from tests.qa.test_llm_stub import StubOpenAI
+
+    stub = StubOpenAI()
+    stub.replies.append("The harbour bridge reopened on Friday after two years of repairs [1].")
+    for name, value in (("CITEBOT_LLM_MODEL", "m"), ("CITEBOT_LLM_BASE_URL", stub.url),
+                        ("CITEBOT_LLM_RETRIES", "0")):
+        monkeypatch.setenv(name, value)
+    stub.pause()
+    try:
+        bot = make_bot(_default_answer_fn(BotSettings(bot_token=BOT_TOKEN, signing_secret=SECRET, http=True)),
+                       index_dir=str(news_index[1]))
+        msg = ask_in_channel(bot, f"<@{BOT_USER_ID}> {QUESTION}")
+        [update] = bot.fake.wait_for(lambda: [c for c in bot.fake.of("chat.update")
+                                              if "still writing" in c.params.get("text", "")], timeout=60)
+        assert not stub.finished.is_set()  # a partial update while the model is still generating
+        assert update.params["text"].startswith("The harbour")
+        stub.hold.set()
+        [reply] = finished(bot.fake, CHANNEL, msg.ts)
+    finally:
+        stub.hold.set()
+        stub.server.shutdown()
+    assert "still writing" not in reply.text and "two years of repairs" in section_texts(reply.blocks)[0]
+    assert "[1]" in section_texts(reply.blocks)[0]

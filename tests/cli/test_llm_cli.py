@@ -114,3 +114,60 @@ def test_citebot_ask_and_chat_as_processes_against_a_closed_port(seeds_index):
     assert c.returncode == 0 and "Traceback" not in c.stderr, c.stderr
     assert f"note: showing the extractive answer: LLM at {url} failed: connection refused" in c.stdout
     assert "Selee" in c.stdout and "Sources:" in c.stdout
+
+
+def read_until(fd: int, want: bytes, timeout: float, proc=None) -> bytes:
+    """What a pseudo-terminal shows until ``want`` appears (or the process ends, or the time is up)."""
+    import os
+    import select
+    import time
+
+    got, deadline = b"", time.monotonic() + timeout
+    while want not in got and time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:  # the other side closed
+                break
+            got += chunk
+        elif proc is not None and proc.poll() is not None:
+            break
+    return got
+
+
+@pytest.mark.slow
+def test_ask_on_a_terminal_shows_the_llms_words_as_they_arrive_then_the_checked_answer(seeds_index):
+    """In a real pseudo-terminal: the first words show while the server is still generating; they give way to
+    the checked answer and its sources."""
+    import os
+    import pty
+
+    from qa import retrieve
+
+    q = "Who did Harris meet in Guatemala?"
+    met = next(i for i, p in enumerate(retrieve(q, index_dir=seeds_index), 1) if "Giammattei" in p.text)
+    stub = StubOpenAI()
+    stub.replies.append(f"Harris met Guatemalan President Alejandro Giammattei [{met}].")
+    stub.pause()
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "citebot.cli", "ask", q, "--index-dir", str(seeds_index),
+                             *llm_flags(stub.url)], cwd=ROOT, stdin=subprocess.DEVNULL, stdout=slave, stderr=slave,
+                            env=dict(os.environ, HF_HUB_OFFLINE="1", TERM="xterm", NO_COLOR="1"))
+    os.close(slave)
+    try:
+        first = read_until(master, b"Harris met", timeout=240, proc=proc)
+        assert b"Harris met" in first and not stub.finished.is_set(), first  # shown while still generating
+        stub.hold.set()
+        rest = read_until(master, b"characters", timeout=120, proc=proc)
+        proc.wait(timeout=60)
+    finally:
+        stub.hold.set()
+        proc.kill()
+        os.close(master)
+        stub.server.shutdown()
+    shown = (first + rest).decode()
+    assert proc.returncode == 0 and "\x1b[J" in shown  # the streamed words were taken off the screen
+    final = shown.rsplit("\x1b[J", 1)[1]
+    assert final.lstrip().startswith("Harris met Guatemalan President Alejandro Giammattei. [1]")
+    assert "Sources:" in final and "Giammattei" in final.split("Sources:")[1]

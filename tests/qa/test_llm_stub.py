@@ -6,7 +6,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from qa import LLMSettings, ask, retrieve
+from qa import Answer, LLMSettings, ask, retrieve, stream
 from tests.qa.llm_servers import reply_json
 
 pytestmark = pytest.mark.slow
@@ -19,6 +19,9 @@ class StubOpenAI:
     def __init__(self):
         self.replies: list[str] = []
         self.requests: list[dict] = []
+        self.hold = threading.Event()  # while cleared (see pause()), a stream stops after its first event
+        self.hold.set()
+        self.finished = threading.Event()  # set when a stream has sent its last event
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -50,9 +53,12 @@ class StubOpenAI:
                                           "finish_reason": None if piece is not None else "stop"}]}
                     self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
                     self.wfile.flush()
+                    if i == 0:
+                        stub.hold.wait(timeout=30)
                 self.wfile.write(b"data: [DONE]\n\n")
                 self.wfile.flush()
                 self.close_connection = True
+                stub.finished.set()
 
             def log_message(self, *args):
                 pass
@@ -61,6 +67,11 @@ class StubOpenAI:
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def pause(self) -> None:
+        """Hold the next stream after its first event until ``hold`` is set (a test sees the generation going on)."""
+        self.hold.clear()
+        self.finished.clear()
 
 
 @pytest.fixture()
@@ -132,3 +143,26 @@ def test_not_found_reply_abstains(stub, seeds_index):
 def test_settings_are_checked_when_built():
     with pytest.raises(ValueError, match="invalid LLM provider 'x'; valid values: openai"):
         LLMSettings(model="m", provider="x")
+
+
+def test_stream_gives_the_text_as_it_is_written_then_the_checked_answer(stub, seeds_index):
+    q = "Who did Harris meet in Guatemala?"
+    met = holding("Giammattei", q, seeds_index)
+    reply = f"Harris met Guatemalan President Alejandro Giammattei [{met}]. The moon is made of cheese [{met}]."
+    stub.replies.append(reply)
+    stub.pause()
+    pieces = stream(q, index_dir=seeds_index, llm=llm(stub))
+    first = next(pieces)
+    assert isinstance(first, str) and reply.startswith(first) and not stub.finished.is_set()  # generation goes on
+    stub.hold.set()
+    rest = list(pieces)
+    assert first + "".join(rest[:-1]) == reply and isinstance(rest[-1], Answer)
+    stub.replies.append(reply)
+    assert rest[-1] == ask(q, index_dir=seeds_index, llm=llm(stub))  # the Answer is ask()'s: checked
+    assert "cheese" not in rest[-1].text and rest[-1].notice
+
+
+def test_stream_of_an_extractive_answer_is_one_piece_then_the_answer(seeds_index):
+    q = "Who did Harris meet in Guatemala?"
+    text, answer = list(stream(q, index_dir=seeds_index))
+    assert answer == ask(q, index_dir=seeds_index) and text == answer.text
