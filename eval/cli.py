@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import tempfile
 from pathlib import Path
@@ -59,6 +60,11 @@ def register(sub) -> None:
     p.add_argument("--answerer", choices=ANSWERERS, default=None,
                    help=f"calibrate: the abstention threshold of {' or '.join(CALIBRATED)} "
                         f"(default {ANSWERERS[0]}), or the heuristic's settings")
+    p.add_argument("--llm-model", metavar="MODEL",
+                   help="also run an LLM answerer (OpenAI-compatible chat model) beside the default")
+    p.add_argument("--llm-base-url", metavar="URL", help="the LLM's OpenAI-compatible base URL")
+    p.add_argument("--llm-timeout", type=float, metavar="SECONDS", help="per request (default 30; small local "
+                   "models on a CPU need more)")
     p.add_argument("--against", metavar="EARLIER.json",
                    help="also compare with the JSON report an earlier citebot eval wrote: each metric before, "
                         "after and the change, and the questions whose verdict flipped")
@@ -138,7 +144,15 @@ def _configs(args):
         raise EvalUsageError(f"invalid --mode {args.mode!r}; valid values: {', '.join(MODES)}")
     if args.k < 1:
         raise EvalUsageError(f"invalid -k {args.k}; must be at least 1")
-    return parse_configs(args.compare, CitebotConfig(args.mode, args.k))
+    configs = parse_configs(args.compare, CitebotConfig(args.mode, args.k))
+    if args.llm_model or args.llm_base_url:
+        if not args.llm_model:
+            raise EvalUsageError("--llm-base-url needs --llm-model (the model's name at that endpoint)")
+        from qa import LLMSettings
+
+        llm = LLMSettings.from_env(args.llm_model, args.llm_base_url, args.llm_timeout)
+        configs.append(dataclasses.replace(configs[0], llm=llm))
+    return configs
 
 
 def stdout_console():

@@ -31,10 +31,12 @@ class CitebotConfig:
     min_confidence: float | None = None  # the reader's threshold (None: the shipped one)
     forced: bool = False                 # never abstain (for risk-coverage curves: confidence decides later)
     search: tuple[tuple[str, object], ...] = ()  # SearchSettings fields changed (dense_weight, normalise, ...)
+    llm: object = None                   # qa.LLMSettings: the LLM answers, the answerer above is its fallback
 
     @property
     def label(self) -> str:
-        parts = ([] if self.answerer == ANSWERERS[0] else [self.answerer]) + [self.mode, f"k={self.k}"]
+        parts = [f"llm {self.llm.model}"] if self.llm is not None else []
+        parts += ([] if self.answerer == ANSWERERS[0] else [self.answerer]) + [self.mode, f"k={self.k}"]
         parts += [f"{n}={v:g}" for n, v in self.overrides] + [f"{n}={v}" for n, v in self.search]
         parts += [] if self.min_confidence is None else [f"min_confidence={self.min_confidence:g}"]
         return ",".join(parts + (["never abstains"] if self.forced else []))
@@ -152,7 +154,7 @@ class CitebotSystem:
         if self.cold_queries:
             forget_query_vectors()
         return ask(question, index_dir=self.index_dir, k=self.cfg.k, mode=self.cfg.mode, settings=self._settings,
-                   search=self.cfg.search_settings(), **self.cfg.ask_options())
+                   search=self.cfg.search_settings(), llm=self.cfg.llm, **self.cfg.ask_options())
 
     def ranked_passages(self, question: str, depth: int) -> list:
         from qa import retrieve

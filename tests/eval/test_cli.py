@@ -24,6 +24,7 @@ from citebot.cli import main
     (["eval", "--answerer", "heuristic"], "--answerer picks what calibrate tunes"),
     (["eval", "--absent", "0.2"], "--absent leaves SQuAD paragraphs out of the index; use it with citebot eval squad"),
     (["eval", "squad", "x.json", "--absent", "1.5"], "--absent must be between 0.0 and 0.9 (got 1.5)"),
+    (["eval", "--llm-base-url", "http://127.0.0.1:9/v1"], "--llm-base-url needs --llm-model"),
 ])
 def test_usage_errors(argv, message, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -66,3 +67,22 @@ def test_calibrate_squad_sweeps_the_answerers_threshold_on_every_question(tmp_pa
     written = json.loads((tmp_path / "out" / "calibrate-heuristic-mini.json").read_text(encoding="utf-8"))
     assert written["recommended"]["threshold"] == 0.5 and written["shipped"] == 0.6
     assert "min_evidence" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_the_llm_answerer_runs_beside_the_default(seeds_index, tmp_path, capsys):
+    """--llm-model/--llm-base-url: a second run, the LLM answering (here a stub that finds nothing: it abstains)."""
+    import json
+
+    from tests.qa.test_llm_stub import StubOpenAI
+
+    stub = StubOpenAI()
+    try:
+        assert main(["eval", "--index-dir", str(seeds_index), "--limit", "4", "--no-baseline", "--no-curves",
+                     "--llm-model", "stub-model", "--llm-base-url", stub.url, "--out", str(tmp_path)]) == 0
+    finally:
+        stub.server.shutdown()
+    runs = json.loads((tmp_path / "seeds.json").read_text())["runs"]
+    assert [r["config"] for r in runs] == ["hybrid,k=5", "llm stub-model,hybrid,k=5"]
+    assert all(r["abstained"] for r in runs[1]["results"]) and len(stub.requests) >= 4
+    assert "llm stub-model" in capsys.readouterr().out
