@@ -20,8 +20,8 @@ class AnswerType(Enum):
 _NUMBER_Q = re.compile(r"\b(how (many|much|long|old|far|often|large|big|high|tall)|what (percentage|percent|"
                        r"share|number|amount|proportion|fraction|factor|size)|how many|"
                        # "the maximum line length", "what minimum number of ..."
-                       r"(maximum|minimum|max|min|largest|smallest|longest|shortest|highest|lowest) (\w+ )?(number|length|"
-                       r"size|value|count|amount|width|depth|height|age|price|cost|speed))\b", re.I)
+                       r"(maximum|minimum|max|min|largest|smallest|longest|shortest|highest|lowest) (\w+ )?"
+                       r"(number|length|size|value|count|amount|width|depth|height|age|price|cost|speed))\b", re.I)
 _TIME_Q = re.compile(r"\b(when|what (year|date|day|month|time|decade|century)|which (year|date|day|month|"
                      r"decade|century)|on what (date|day)|in what (year|month))\b", re.I)
 _PERSON_Q = re.compile(r"^\W*(who|whom|whose)\b", re.I)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -75,15 +76,21 @@ class LLMAnswerer:
         from langchain_core.messages import HumanMessage, SystemMessage
 
         pieces: list[str] = []
+        # the timeout bounds the whole answer: the client's own applies to each read, and a stream reads often
+        deadline = time.monotonic() + self.settings.timeout if self.settings is not None else None
         try:
-            for chunk in self.chat_model.stream([SystemMessage(SYSTEM), HumanMessage(format_passages(question,
-                                                                                                   passages))]):
+            chunks = self.chat_model.stream([SystemMessage(SYSTEM), HumanMessage(format_passages(question,
+                                                                                               passages))])
+            for chunk in chunks:
                 text = chunk.content if isinstance(chunk.content, str) else str(chunk.content)
                 if text:
                     pieces.append(text)
                     yield text
+                if deadline is not None and time.monotonic() > deadline:
+                    chunks.close()  # stops reading: the server sees the connection go and stops generating
+                    raise _past_deadline(self.settings)
         except Exception as e:
-            error = llm_error(e, self.settings)
+            error = e if isinstance(e, LLMError) else llm_error(e, self.settings)
             if error is None:
                 raise
             if self.on_error == "raise":
@@ -124,8 +131,9 @@ class LLMAnswerer:
         answer = Answer(question, " ".join(parts), False, citations, list(passages), self.name)
         left = len(checked) - len(kept)
         if left:
+            which = "they cite supports them" if left > 1 else "it cites supports it"
             answer = answer.with_notice(f"{left} sentence{'s' if left > 1 else ''} of the LLM's answer left out: "
-                                        f"no passage {'they cite supports them' if left > 1 else 'it cites supports it'}")
+                                        f"no passage {which}")
         return answer
 
     def _extractive(self, question: str, passages: Sequence[Passage], why: str) -> Answer:
@@ -136,8 +144,13 @@ class LLMAnswerer:
 def llm_error(e: Exception, settings: "LLMSettings | None" = None) -> LLMError | None:
     """One line naming the endpoint and the cause of a chat model failure; None for an error that is not one
     (a bug is not hidden). Reads the OpenAI SDK's errors (what langchain_openai raises) and LangChain's own."""
+    import httpx
     import openai
 
+    if isinstance(e, httpx.TransportError):  # the connection broke while the answer streamed in
+        url = _endpoint(e.request.url) if _has_request(e) else _configured(settings)
+        cause = _one_line(str(e)) or type(e).__name__
+        return LLMError(f"LLM at {url} failed: connection lost while answering ({cause})")
     if not isinstance(e, openai.APIError):
         from langchain_core.exceptions import ModelError
 
@@ -166,6 +179,18 @@ def llm_error(e: Exception, settings: "LLMSettings | None" = None) -> LLMError |
     else:
         cause = f"invalid response ({_one_line(e.message) or type(e).__name__})"
     return LLMError(f"LLM at {url} failed: {cause}" + (f"; {hint}" if hint else ""))
+
+
+def _past_deadline(settings: "LLMSettings") -> LLMError:
+    return LLMError(f"LLM at {_configured(settings)} failed: timeout, no complete answer within "
+                    f"{settings.timeout:g} s; the limit is --llm-timeout or CITEBOT_LLM_TIMEOUT")
+
+
+def _has_request(e) -> bool:
+    try:
+        return e.request is not None
+    except RuntimeError:  # httpx raises when the error was made without a request
+        return False
 
 
 def _one_line(text: str, limit: int = 160) -> str:
@@ -224,6 +249,7 @@ class LLMSettings:
     provider: str = "openai"
     timeout: float = TIMEOUT_DEFAULT
     retries: int = RETRIES_DEFAULT
+    max_tokens: int | None = None  # the longest reply asked for (None: the server's limit)
 
     def __post_init__(self) -> None:
         if self.provider not in PROVIDERS:
@@ -232,6 +258,9 @@ class LLMSettings:
             raise SettingError("LLM model name is empty; set --llm-model or CITEBOT_LLM_MODEL")
         check_timeout("LLM timeout", self.timeout)
         check_retries("LLM retries", self.retries)
+        if self.max_tokens is not None and (isinstance(self.max_tokens, bool) or not isinstance(self.max_tokens, int)
+                                            or self.max_tokens < 1):
+            raise SettingError(f"LLM max_tokens must be a whole number of at least 1 (got {self.max_tokens!r})")
 
     @classmethod
     def from_env(cls, model: str | None = None, base_url: str | None = None, timeout: float | None = None,
@@ -252,7 +281,7 @@ class LLMSettings:
         from langchain_openai import ChatOpenAI
 
         return ChatOpenAI(model=self.model, base_url=self.base_url, api_key=self.api_key or "not-needed",
-                          temperature=0, timeout=self.timeout, max_retries=self.retries)
+                          temperature=0, timeout=self.timeout, max_retries=self.retries, max_tokens=self.max_tokens)
 
 
 def check_timeout(name: str, value: float) -> float:
