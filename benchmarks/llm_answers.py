@@ -1,7 +1,9 @@
 """Record what an LLM answers through citebot, claim by claim: the material for judging the support check.
 
-    .venv/bin/python benchmarks/llm_answers.py --base-url URL --model M [--gold eval/gold/seeds.jsonl]
-        [--docs seeds] [--limit N] [--timeout 300] --out llm-answers.jsonl
+    .venv/bin/python benchmarks/llm_answers.py (--base-url URL --model M | --serve qwen2.5-coder-1.5b)
+        [--gold eval/gold/seeds.jsonl] [--docs seeds] [--limit N] [--timeout 300] --out llm-answers.jsonl
+
+``--serve NAME`` starts the test suite's llama.cpp server with that model (tests/llama_server.py) for the run.
 
 For each gold question: the model's raw reply (streamed through ``qa.stream``, timed: first piece and whole
 reply), the claims read from it (``qa.claims``) with the text of every passage each cites, the support check's
@@ -25,8 +27,10 @@ sys.path.insert(0, str(ROOT))
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--base-url", required=True)
-    ap.add_argument("--model", required=True)
+    ap.add_argument("--base-url")
+    ap.add_argument("--model")
+    ap.add_argument("--serve", metavar="NAME", help="start tests/llama_server.py's server with this model")
+    ap.add_argument("--max-tokens", type=int, default=256)
     ap.add_argument("--gold", default=str(ROOT / "eval" / "gold" / "seeds.jsonl"))
     ap.add_argument("--docs", default=str(ROOT / "seeds"))
     ap.add_argument("--limit", type=int)
@@ -34,7 +38,17 @@ def main() -> int:
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    if args.serve:
+        from tests.llama_server import llama_server
 
+        with llama_server(args.serve) as server:
+            return record(args, server.url, server.model)
+    if not (args.base_url and args.model):
+        ap.error("give --base-url and --model, or --serve NAME")
+    return record(args, args.base_url, args.model)
+
+
+def record(args, base_url: str, model: str) -> int:
     from eval.gold import load_gold, spread
     from index import build_index, get_embedder, open_index
     from qa import Answer, LLMSettings, stream
@@ -42,7 +56,7 @@ def main() -> int:
     from qa.support import SentenceSupport
 
     items = spread(load_gold(Path(args.gold)), args.limit)
-    llm = LLMSettings(model=args.model, base_url=args.base_url, timeout=args.timeout, retries=0)
+    llm = LLMSettings(model=model, base_url=base_url, timeout=args.timeout, retries=0, max_tokens=args.max_tokens)
     with tempfile.TemporaryDirectory() as tmp, open(args.out, "w", encoding="utf-8") as out:
         build_index([args.docs], Path(tmp) / "ix", get_embedder())
         support = SentenceSupport(open_index(Path(tmp) / "ix"))
