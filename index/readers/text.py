@@ -243,10 +243,14 @@ def wrap_width(lines: list[Line]) -> int:
 
 
 def soft_break(line: Line, nxt: Line, width: int) -> bool:
-    """A line break made by filling: the next line's first word would not have fit on this line."""
+    """A line break made by filling: the next line's first word would not have fit on this line, or the sentence
+    plainly runs on (the line ends without closing punctuation and the next starts in lower case: an author who
+    wrapped narrower than the document's widest line)."""
     first = nxt.text.split(None, 1)[0] if nxt.text.strip() else ""
     if re.search(r"[a-z]-$", line.text.rstrip()) and first[:1].islower():
         return True  # a word hyphenated across the break
+    if first[:1].islower() and not re.search(r"[.!?:;][\"')\]’”]*$", line.text.rstrip()):
+        return True  # "… only when no match was found, or" / "when the match is not too long."
     return len(line.text.rstrip()) + 1 + len(first) > width - WRAP_SLACK
 
 

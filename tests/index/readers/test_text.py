@@ -36,6 +36,17 @@ def test_wrapped_paragraphs_are_joined_and_sentences_cross_line_breaks():
     assert any(s.startswith("The daemon retries") and s.endswith("administrator.") for s in sents)
 
 
+def test_a_sentence_running_on_past_a_short_line_stays_whole():
+    """The widest line says 80 columns; a paragraph filled narrower still joins where the sentence plainly runs on
+    (no closing punctuation, next line in lower case)."""
+    raw = ("Notes\n\n" + "A" * 78 + " x.\n\n"
+           "For these fast modes, new strings\nare inserted in the hash table only when no match was found, or\n"
+           "when the match is not too long. This degrades the compression ratio.\n")
+    _, sents = sentences(raw)
+    assert any("found, or\nwhen the match is not too long." in s for s in sents)
+    assert not any(s.startswith(("are inserted", "when the match")) for s in sents)
+
+
 def test_one_paragraph_per_line_is_the_same_reader_with_one_line_groups():
     raw = ("A first paragraph that runs on for a long while, well past any width a person would wrap text at, "
            "and ends here.\nA second paragraph, also long enough that nobody would have wrapped it at seventy-"
