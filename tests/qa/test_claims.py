@@ -29,3 +29,12 @@ from qa.claims import Claim, claims
 ])
 def test_claims(reply, want):
     assert claims(reply, 5) == [Claim(text, cites) for text, cites in want]
+
+
+def test_the_numbers_and_names_a_claim_states():
+    from qa.support import stated, states
+
+    assert stated("Microsoft committed $310 million to the region.") == {"microsoft", "310"}
+    assert stated("The president of the institute is Andrew Selee.") == {"andrew", "selee"}  # "The" opens it
+    assert states("“Hello,” said Andrew Selee, who leads it; 310 in all.", {"andrew", "selee", "310"})
+    assert not states("U.S. aid of $310 million", {"microsoft", "310"})

@@ -122,6 +122,15 @@ def test_markers_to_no_passage_are_removed_and_uncited_sentences_left_out(stub, 
     assert a.notice == "1 sentence of the LLM's answer left out: no passage it cites supports it"
 
 
+def test_an_on_topic_claim_with_a_number_its_source_lacks_is_left_out(stub, seeds_index):
+    q = "Who did Harris meet in Guatemala?"
+    met = holding("Giammattei", q, seeds_index)
+    stub.replies.append(f"Harris met Guatemalan President Alejandro Giammattei [{met}]. "
+                        f"Harris met Guatemalan President Alejandro Giammattei in 1999 [{met}].")
+    a = ask(q, index_dir=seeds_index, llm=llm(stub))
+    assert a.answerer == "llm" and "1999" not in a.text and a.notice.startswith("1 sentence")
+
+
 @pytest.mark.parametrize("reply, why", [
     ("Giammattei, I think [7].", "no sentence of the LLM's answer cited a passage"),
     ("[1] [2]", "the LLM's reply had no words besides citation markers"),
