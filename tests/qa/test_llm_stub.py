@@ -175,3 +175,28 @@ def test_stream_of_an_extractive_answer_is_one_piece_then_the_answer(seeds_index
     q = "Who did Harris meet in Guatemala?"
     text, answer = list(stream(q, index_dir=seeds_index))
     assert answer == ask(q, index_dir=seeds_index) and text == answer.text
+
+
+def test_recorded_replies_of_a_real_model_keep_the_citation_contract(stub, seeds_index):
+    """The 63 replies Qwen2.5-Coder-1.5B gave to the seeds gold (eval/gold/llm/), replayed: each gives an LLM
+    answer whose every sentence cites exact quotes, or the extractive answer with a note saying why; markers-only
+    replies (a third of them) never show as answers."""
+    from pathlib import Path
+
+    from tests.qa.test_stale_sources import check_offsets
+
+    recorded = Path(__file__).resolve().parents[2] / "eval" / "gold" / "llm" / "seeds-qwen2.5-coder-1.5b.jsonl"
+    rows = [json.loads(line) for line in recorded.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 63
+    for r in rows:
+        stub.replies.append(r["reply"])
+        a = ask(r["question"], index_dir=seeds_index, llm=llm(stub))
+        check_offsets(a)
+        if a.answerer == "llm" and a.abstained:
+            assert r["reply"].strip().startswith("NOT_FOUND") and not a.citations
+        elif a.answerer == "llm":
+            assert a.citations and any(ch.isalnum() for ch in re.sub(r"\[\d+\]", "", a.text))  # words, not markers
+        else:
+            assert a.notice.startswith("showing the extractive answer")
+        if re.fullmatch(r"(?:\s*\[\d+\])*\s*", r["reply"]):
+            assert a.answerer != "llm" and "no words besides citation markers" in a.notice
