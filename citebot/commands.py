@@ -43,9 +43,11 @@ def register(sub) -> None:
         q.add_argument("--llm-model", help="chat model name (or CITEBOT_LLM_MODEL); default: extractive answers")
         q.add_argument("--llm-base-url", help="OpenAI-compatible base URL (or CITEBOT_LLM_BASE_URL)")
         q.add_argument("--llm-timeout", type=float, metavar="SECONDS",
-                       help="seconds to wait for each LLM request (default: $CITEBOT_LLM_TIMEOUT or 30)")
+                       help="seconds to wait for the LLM's whole answer (default: $CITEBOT_LLM_TIMEOUT or 30)")
         q.add_argument("--llm-retries", type=int, metavar="N",
                        help="retries after a failed LLM request (default: $CITEBOT_LLM_RETRIES or 1)")
+        q.add_argument("--llm-max-tokens", type=int, metavar="N",
+                       help="the longest LLM reply asked for (default: $CITEBOT_LLM_MAX_TOKENS or 512)")
         q.add_argument("--answerer", default=None,
                        help="guarded (the sentence score's answer, its first sentence chosen with the trained "
                             "highlighter, abstaining when the trained reader finds no answer likely), heuristic "
@@ -152,7 +154,8 @@ def index_summary(report, index_dir) -> list[str]:
 def _llm(args):
     from qa import LLMSettings
 
-    return LLMSettings.from_env(args.llm_model, args.llm_base_url, args.llm_timeout, args.llm_retries)
+    return LLMSettings.from_env(args.llm_model, args.llm_base_url, args.llm_timeout, args.llm_retries,
+                                args.llm_max_tokens)
 
 
 RELATED = 3  # passages listed under an abstention as "related, not an answer"

@@ -63,8 +63,9 @@ def register(sub) -> None:
     p.add_argument("--llm-model", metavar="MODEL",
                    help="also run an LLM answerer (OpenAI-compatible chat model) beside the default")
     p.add_argument("--llm-base-url", metavar="URL", help="the LLM's OpenAI-compatible base URL")
-    p.add_argument("--llm-timeout", type=float, metavar="SECONDS", help="per request (default 30; small local "
+    p.add_argument("--llm-timeout", type=float, metavar="SECONDS", help="per answer (default 30; small local "
                    "models on a CPU need more)")
+    p.add_argument("--llm-max-tokens", type=int, metavar="N", help="the longest reply asked for (default 512)")
     p.add_argument("--against", metavar="EARLIER.json",
                    help="also compare with the JSON report an earlier citebot eval wrote: each metric before, "
                         "after and the change, and the questions whose verdict flipped")
@@ -150,7 +151,7 @@ def _configs(args):
             raise EvalUsageError("--llm-base-url needs --llm-model (the model's name at that endpoint)")
         from qa import LLMSettings
 
-        llm = LLMSettings.from_env(args.llm_model, args.llm_base_url, args.llm_timeout)
+        llm = LLMSettings.from_env(args.llm_model, args.llm_base_url, args.llm_timeout, max_tokens=args.llm_max_tokens)
         configs.append(dataclasses.replace(configs[0], llm=llm))
     return configs
 

@@ -237,6 +237,7 @@ PROVIDERS = ("openai",)
 # timeout, HTTP 408/409/429/5xx; the OpenAI client waits 0.5-8 s between attempts).
 TIMEOUT_DEFAULT, TIMEOUT_MAX = 30.0, 600.0
 RETRIES_DEFAULT, RETRIES_MAX = 1, 10
+MAX_TOKENS_DEFAULT = 512
 
 
 @dataclass(frozen=True)
@@ -249,7 +250,8 @@ class LLMSettings:
     provider: str = "openai"
     timeout: float = TIMEOUT_DEFAULT
     retries: int = RETRIES_DEFAULT
-    max_tokens: int | None = None  # the longest reply asked for (None: the server's limit)
+    max_tokens: int = MAX_TOKENS_DEFAULT  # the longest reply asked for: three sentences need far fewer, and a small
+                                          # model can otherwise run on for thousands of tokens
 
     def __post_init__(self) -> None:
         if self.provider not in PROVIDERS:
@@ -258,24 +260,25 @@ class LLMSettings:
             raise SettingError("LLM model name is empty; set --llm-model or CITEBOT_LLM_MODEL")
         check_timeout("LLM timeout", self.timeout)
         check_retries("LLM retries", self.retries)
-        if self.max_tokens is not None and (isinstance(self.max_tokens, bool) or not isinstance(self.max_tokens, int)
-                                            or self.max_tokens < 1):
-            raise SettingError(f"LLM max_tokens must be a whole number of at least 1 (got {self.max_tokens!r})")
+        check_max_tokens("LLM max_tokens", self.max_tokens)
 
     @classmethod
     def from_env(cls, model: str | None = None, base_url: str | None = None, timeout: float | None = None,
-                 retries: int | None = None) -> "LLMSettings | None":
+                 retries: int | None = None, max_tokens: int | None = None) -> "LLMSettings | None":
         """The settings from the arguments (CLI flags), else CITEBOT_LLM_*; None when no model is named.
 
         The timeout and retries are checked even then, each error naming the flag or variable it came from."""
         timeout = _setting(timeout, "--llm-timeout", "CITEBOT_LLM_TIMEOUT", float, TIMEOUT_DEFAULT, check_timeout)
         retries = _setting(retries, "--llm-retries", "CITEBOT_LLM_RETRIES", int, RETRIES_DEFAULT, check_retries)
+        max_tokens = _setting(max_tokens, "--llm-max-tokens", "CITEBOT_LLM_MAX_TOKENS", int, MAX_TOKENS_DEFAULT,
+                              check_max_tokens)
         model = model or os.environ.get("CITEBOT_LLM_MODEL")
         if not model:
             return None
         return cls(model=model, base_url=base_url or os.environ.get("CITEBOT_LLM_BASE_URL"),
                    api_key=os.environ.get("CITEBOT_LLM_API_KEY") or os.environ.get("OPENAI_API_KEY"),
-                   provider=os.environ.get("CITEBOT_LLM_PROVIDER", "openai"), timeout=timeout, retries=retries)
+                   provider=os.environ.get("CITEBOT_LLM_PROVIDER", "openai"), timeout=timeout, retries=retries,
+                   max_tokens=max_tokens)
 
     def chat_model(self):
         from langchain_openai import ChatOpenAI
@@ -290,6 +293,12 @@ def check_timeout(name: str, value: float) -> float:
     if not 0 < value <= TIMEOUT_MAX:  # also refuses NaN
         bound = "greater than 0" if not value > 0 else f"at most {TIMEOUT_MAX:g} seconds"
         raise SettingError(f"{name} must be {bound} (got {value:g})")
+    return value
+
+
+def check_max_tokens(name: str, value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise SettingError(f"{name} must be a whole number of at least 1 (got {value!r})")
     return value
 
 

@@ -153,3 +153,9 @@ def test_from_env_reads_and_checks_the_variables(monkeypatch):
     monkeypatch.delenv("CITEBOT_LLM_TIMEOUT")
     with pytest.raises(ValueError, match=r"^--llm-retries must be a whole number from 0 to 10 \(got 11\)$"):
         LLMSettings.from_env("m", retries=11)
+    assert LLMSettings.from_env("m").max_tokens == 512
+    monkeypatch.setenv("CITEBOT_LLM_MAX_TOKENS", "64")
+    assert LLMSettings.from_env("m").max_tokens == 64 and LLMSettings.from_env("m", max_tokens=9).max_tokens == 9
+    assert LLMSettings.from_env("m").chat_model().max_tokens == 64
+    with pytest.raises(ValueError, match=r"^--llm-max-tokens must be a whole number of at least 1 \(got 0\)$"):
+        LLMSettings.from_env("m", max_tokens=0)
