@@ -7,7 +7,8 @@ Models place their ``[n]`` markers in several ways; each is read by one rule:
 - a list at the end ("… X. Sources: [1][2]", or a last line of markers): cites every earlier sentence that has
   no marker of its own, or, when all have one, the last sentence;
 - a marker to no passage ("[7]" of five) is dropped; a sentence left with no marker cites nothing.
-A reply with no words besides markers has no claim.
+A reply with no words besides markers has no claim. (``NOT_FOUND`` written once per passage, "[1] NOT_FOUND
+[2] NOT_FOUND", is read as claims; ``qa.llm`` takes a reply of nothing else for an abstention.)
 """
 from __future__ import annotations
 

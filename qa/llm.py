@@ -102,9 +102,11 @@ class LLMAnswerer:
 
     def read(self, question: str, reply: str, passages: Sequence[Passage]) -> Answer:
         """The checked answer a reply gives (see the class)."""
-        if reply.strip().startswith(NOT_FOUND):
-            return Answer.abstain(question, passages, self.name)
         said = claims(reply, len(passages))
+        found = [c for c in said if c.text.strip(" .") != NOT_FOUND]  # "[1] NOT_FOUND [2] NOT_FOUND": per passage
+        if reply.strip().startswith(NOT_FOUND) or (said and not found):
+            return Answer.abstain(question, passages, self.name)
+        said = found
         if not said:
             return self._extractive(question, passages, "the LLM's reply had no words besides citation markers"
                                     if reply.strip() else "the LLM's reply was empty")

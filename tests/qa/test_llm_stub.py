@@ -200,3 +200,10 @@ def test_recorded_replies_of_a_real_model_keep_the_citation_contract(stub, seeds
             assert a.notice.startswith("showing the extractive answer")
         if re.fullmatch(r"(?:\s*\[\d+\])*\s*", r["reply"]):
             assert a.answerer != "llm" and "no words besides citation markers" in a.notice
+
+
+def test_not_found_written_once_per_passage_abstains(stub, seeds_index):
+    """A small real model's habit (Qwen2.5-Coder-0.5B): "[1] NOT_FOUND\n[2] NOT_FOUND"."""
+    stub.replies.append("[1] NOT_FOUND\n[2] NOT_FOUND\n[3] NOT_FOUND")
+    a = ask("What is the capital of Peru?", index_dir=seeds_index, llm=llm(stub))
+    assert a.abstained and a.answerer == "llm" and not a.citations
