@@ -171,7 +171,8 @@ def _result(obj: object, items: dict[str, GoldItem], where: str) -> tuple[Questi
     closest = tuple(_record(CitationRecord, c, f"{where}, closest passage {n + 1}") for n, c in enumerate(stored))
     result = QuestionResult(items[qid], str(_need(obj, "text", where)), bool(_need(obj, "abstained", where)),
                             citations, tuple(_list(obj, "ranked_docs", where)), float(_need(obj, "seconds", where)),
-                            obj.get("confidence"), obj.get("highlight"), closest)
+                            obj.get("confidence"), obj.get("highlight"), closest,
+                            checked=tuple(obj["checked"]) if isinstance(obj.get("checked"), list) else None)
     return result, replace(verdict, reasons=tuple(verdict.reasons))
 
 

@@ -195,7 +195,17 @@ def score(results: Sequence[QuestionResult], verdicts: Sequence[Verdict]) -> Sco
         first_citation_hit=mean(contains_answer(r.citations[0].quote, r.item.answers)
                                 for r, _ in answered if r.citations),
         confidence_auc=confidence_auc(results), closest_hit=closest_hit(results), **highlight_scores(ans),
-        **passage_scores([v.evidence_rank for _, v in ans if v.evidence_rank is not None]))
+        **passage_scores([v.evidence_rank for _, v in ans if v.evidence_rank is not None]), **llm_scores(results))
+
+
+def llm_scores(results: Sequence[QuestionResult]) -> dict[str, float | None]:
+    """Sentence-level citation recall and precision of an LLM's replies by the support check, pooled over replies."""
+    checked = [r.checked for r in results if r.checked is not None]
+    if not checked:
+        return {}
+    sentences, supported, cites, good = (sum(c[i] for c in checked) for i in range(4))
+    return {"llm_sentence_support": supported / sentences if sentences else None,
+            "llm_citation_precision": good / cites if cites else None}
 
 
 def closest_hit(results: Sequence[QuestionResult]) -> float | None:

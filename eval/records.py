@@ -86,6 +86,7 @@ class QuestionResult:
     highlight: str | None = None     # the answer's words the highlighter marked (qa.Answer.highlight), if any
     closest: tuple[CitationRecord, ...] = ()  # an abstention's closest sentences (qa.Answer.closest), if any
     ranked_passages: tuple[PassageRecord, ...] = ()  # the retrieved passages, best first (systems that give them)
+    checked: tuple[int, int, int, int] | None = None  # an LLM reply as the support check read it (qa.Answer.checked)
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,12 @@ class Scores:
     passage_hit_at_1: float | None = None
     passage_hit_at_5: float | None = None
     passage_mrr_at_10: float | None = None
+    # An LLM's replies, judged sentence by sentence by the support check (validated against people:
+    # benchmarks/support_check.py), before anything is left out, in the manner of ALCE: the share of the sentences it
+    # wrote that a citation supports (citation recall), and of the citations it made that support their sentence
+    # (citation precision). None for systems with no LLM.
+    llm_sentence_support: float | None = None
+    llm_citation_precision: float | None = None
 
 
 @dataclass(frozen=True)

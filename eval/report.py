@@ -32,6 +32,8 @@ METRICS = (
     ("highlight_exact", "... marked words exact match (SQuAD)", "rate"),
     ("highlight_f1", "... marked words F1 (SQuAD)", "rate"),
     ("closest_hit", "closest passage holds the answer (refused answerable)", "rate"),
+    ("llm_sentence_support", "LLM sentences a citation supports (support check, before it)", "rate"),
+    ("llm_citation_precision", "LLM citations supporting their sentence (support check, before it)", "rate"),
     ("latency_p95_ms", "ask p95 (ms)", "ms"),
     ("index_seconds", "index time (s)", "s"),
 )
@@ -77,6 +79,7 @@ def result_json(r: QuestionResult, v: Verdict) -> dict:
             "highlight": r.highlight, "seconds": round(r.seconds, 5),
             "ranked_docs": dedupe(r.ranked_docs), "citations": [asdict(c) for c in r.citations],
             "closest": [asdict(c) for c in r.closest],
+            **({"checked": list(r.checked)} if r.checked is not None else {}),
             "verdict": {**asdict(v), "failed": v.failed}}
 
 

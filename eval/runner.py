@@ -96,7 +96,8 @@ def ask_one(item: GoldItem, system: System, depth: int = RETRIEVAL_DEPTH) -> Que
                           tuple(CitationRecord.of(c) for c in answer.citations), ranked, seconds,
                           None if confidence is None else float(confidence),
                           None if marked is None else answer.text[marked[0]:marked[1]],
-                          tuple(CitationRecord.of(c) for c in getattr(answer, "closest", ())), passages)
+                          tuple(CitationRecord.of(c) for c in getattr(answer, "closest", ())), passages,
+                          getattr(answer, "checked", None))
 
 
 def finish(system: System, results: Sequence[QuestionResult], read_source: Callable[[str], str]) -> RunResult:

@@ -6,7 +6,7 @@ import os
 import re
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 from http import HTTPStatus
 
@@ -108,16 +108,18 @@ class LLMAnswerer:
             return Answer.abstain(question, passages, self.name)
         said = found
         if not said:
-            return self._extractive(question, passages, "the LLM's reply had no words besides citation markers"
-                                    if reply.strip() else "the LLM's reply was empty")
+            return replace(self._extractive(question, passages, "the LLM's reply had no words besides citation "
+                                            "markers" if reply.strip() else "the LLM's reply was empty"),
+                           checked=(0, 0, 0, 0))
         if self.support is None:
             raise SettingError("the LLM answerer needs a support check (qa.support.SentenceSupport)")
         checked = self.support.check(said, passages)
         kept = [c for c in checked if c.support]
+        tally = (len(said), len(kept), sum(len(c.cites) for c in said), sum(len(c.support) for c in checked))
         if not kept:
             why = ("no sentence of the LLM's answer cited a passage" if not any(c.cites for c in said) else
                    "no sentence of the LLM's answer is supported by the passages it cites")
-            return self._extractive(question, passages, why)
+            return replace(self._extractive(question, passages, why), checked=tally)
         numbers: dict[tuple[str, int], int] = {}
         citations, parts = [], []
         for c in kept:
@@ -130,7 +132,7 @@ class LLMAnswerer:
                 if f"[{numbers[key]}]" not in marks:
                     marks.append(f"[{numbers[key]}]")
             parts.append(f"{c.claim.text} {''.join(marks)}")
-        answer = Answer(question, " ".join(parts), False, citations, list(passages), self.name)
+        answer = Answer(question, " ".join(parts), False, citations, list(passages), self.name, checked=tally)
         left = len(checked) - len(kept)
         if left:
             which = "they cite supports them" if left > 1 else "it cites supports it"

@@ -97,6 +97,9 @@ class Answer:
     # On an abstention: no retrieved sentence is near the question (the heuristic's min_dense), so no document is
     # offered as related to it.
     off_topic: bool = False
+    # an LLM's reply as the support check read it: (sentences it wrote, sentences a citation supports, citations it
+    # made, citations that support their sentence); None when no LLM replied
+    checked: tuple[int, int, int, int] | None = None
 
     @property
     def closest_heading(self) -> str:

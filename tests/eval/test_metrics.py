@@ -244,3 +244,18 @@ def test_score_judges_passages_only_where_a_system_gives_them():
     assert (s.passage_hit_at_1, s.passage_hit_at_5, s.passage_mrr_at_10) == (0.0, 1.0, 0.5)
     plain = m.score(RESULTS, [m.judge(r, read_source) for r in RESULTS])
     assert plain.passage_hit_at_1 is None and plain.passage_mrr_at_10 is None
+
+
+def test_llm_sentence_level_citation_scores_pool_the_replies():
+    """ALCE-style, by the support check: supported sentences / sentences written, supporting citations / made."""
+    from eval.metrics import llm_scores
+    from eval.records import QuestionResult
+
+    from eval.gold import GoldItem
+
+    item = GoldItem("q", "Who?", ("X",), ("a",), "", "single")
+    rows = [QuestionResult(item, "t", False, (), (), 0.1, checked=(2, 1, 3, 1)),
+            QuestionResult(item, "t", False, (), (), 0.1, checked=(0, 0, 0, 0)),  # markers only
+            QuestionResult(item, "t", False, (), (), 0.1)]  # no LLM
+    assert llm_scores(rows) == {"llm_sentence_support": 0.5, "llm_citation_precision": 1 / 3}
+    assert llm_scores(rows[2:]) == {}

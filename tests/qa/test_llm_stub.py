@@ -195,10 +195,13 @@ def test_recorded_replies_of_a_real_model_keep_the_citation_contract(stub, seeds
         check_offsets(a)
         if a.answerer == "llm" and a.abstained:
             assert r["reply"].strip().startswith("NOT_FOUND") and not a.citations
-        elif a.answerer == "llm":
-            assert a.citations and any(ch.isalnum() for ch in re.sub(r"\[\d+\]", "", a.text))  # words, not markers
         else:
-            assert a.notice.startswith("showing the extractive answer")
+            sentences, supported, cites, good = a.checked  # what the check read, for the eval's ALCE-style figures
+            assert sentences >= supported and cites >= good and (supported > 0) == (a.answerer == "llm")
+            if a.answerer == "llm":
+                assert a.citations and any(ch.isalnum() for ch in re.sub(r"\[\d+\]", "", a.text))  # not markers
+            else:
+                assert a.notice.startswith("showing the extractive answer")
         if re.fullmatch(r"(?:\s*\[\d+\])*\s*", r["reply"]):
             assert a.answerer != "llm" and "no words besides citation markers" in a.notice
 
