@@ -94,7 +94,7 @@ class LLMAnswerer:
             if error is None:
                 raise
             if self.on_error == "raise":
-                raise error from e
+                raise error from (None if error is e else e)
             log.info("answering without the LLM: %s", error)
             yield self.fallback.answer(question, passages).with_notice(f"showing the extractive answer: {error}")
             return
