@@ -34,7 +34,7 @@ _NAME_Q = re.compile(r"^\W*where\b|\b(who|whom|whose)\b|"
                      r"\bwhat (is|was|are|were) (the|their|his|her|its) names?\b", re.I)
 # Cardinals and amounts, digits ("4,200") or words; an ordinal ("second term") says which one, not how many.
 # (Digits did not count until 2026-12-07: docs/performance.md, "Digits as numbers".)
-_NUMBER = re.compile(r"(\d[\d,.]*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+_NUMBER = re.compile(r"(\d[\d,.]*|(?<![.\w])(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
                      r"forty|fifty|hundred|thousand|million|billion|dozen|half|twice|several)\b)", re.I)
 _MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|"
            "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
@@ -64,7 +64,7 @@ def offers(kind: AnswerType, sentence: str, question: str) -> bool:
         return True
     q_words = set(_words(question))
     if kind is AnswerType.NUMBER:
-        found = _NUMBER.findall(sentence)
+        found = _NUMBER.findall(_ENUMERATOR.sub("", sentence, count=1))
     elif kind is AnswerType.TIME:
         found = _TIME.findall(sentence)
     elif kind is AnswerType.PERSON:
@@ -75,6 +75,8 @@ def offers(kind: AnswerType, sentence: str, question: str) -> bool:
     return any(w not in q_words for word in words for w in _words(word))
 
 
+# "2) Any line …", "(a) …", "3. Lines …": which item of a list, not a quantity
+_ENUMERATOR = re.compile(r"^\s*\(?(?:\d{1,2}|[a-z])[.)]\s+")
 _POSSESSIVE = re.compile(r"['’]s\b", re.I)
 
 

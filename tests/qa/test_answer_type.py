@@ -31,6 +31,10 @@ def test_question_type(question, kind):
     # a number the question lacks; an ordinal says which one, not how many
     ("How many votes did she receive?", "She received four thousand votes.", True),
     ("How many votes did she receive?", "She received 4,200 votes.", True),
+    # a list item's number says which item; a number word inside a dotted name ("pdfminer.six") is a name
+    ("At what maximum line length are lines folded?", "2) Any non-empty line MAY be folded.", False),
+    ("At what maximum line length are lines folded?", "2) Lines are folded at 76 characters.", True),
+    ("By what factor is pymupdf faster?", "pymupdf is faster than pdfminer.six and pdfplumber.", False),
     ("How many votes did she get out of 5,000?", "Of the 5,000 votes cast she won most.", False),
     ("How many votes did she receive?", "She was elected to a second term.", False),
     ("How many of the twelve politicians were from Honduras?", "A list labelled twelve politicians as corrupt.",
