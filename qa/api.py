@@ -184,8 +184,6 @@ def stream(question: str, index_dir: str | os.PathLike | None = None, k: int = 5
             yield piece
 
 
-
-
 def retrieve(question: str, k: int = 5, index_dir: str | os.PathLike | None = None,
              mode: str = "hybrid", search: SearchSettings | None = None) -> list[Passage]:
     """The k best passages for a question (doc_id, source, title, text, start, end, score); ``search`` as ask's."""

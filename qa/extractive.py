@@ -218,7 +218,7 @@ class ExtractiveAnswerer:
             entry = self.index.manifest["documents"].get(p.doc_id, {})
             if current_text(p.source, entry.get("content_hash", ""), entry.get("file_sha256")) is not None:
                 return None  # changed since indexing: the index's offsets may point at other text
-            p = dataclasses.replace(self.index.passage(chunk, p.score), score=p.score)
+            p = self.index.passage(chunk, p.score)
         shift = p.start - self.index.chunks[chunk].start
         for srow, span, text in self.index.chunk_sentences(chunk):
             if srow == row:
@@ -262,6 +262,4 @@ def covers(tokens: set[str], term: str) -> bool:
 
 
 def _citation(n: int, c: Candidate) -> Citation:
-    p = c.passage
-    quote = p.text[c.start - p.start:c.end - p.start]
-    return Citation.of(n, p, quote, c.start, c.end, round(c.score, 4))
+    return Citation.of(n, c.passage, c.start, c.end, round(c.score, 4))

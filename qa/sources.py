@@ -12,17 +12,15 @@ import dataclasses
 import hashlib
 import logging
 import os
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TypeVar
 
 from index.ingest import source_text
 from index.readers import reader_for
 from index.types import content_hash
 
-from .types import Answer, Citation, Passage
+from .types import Answer, Passage
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +30,6 @@ RACY_NS = 2_000_000_000
 _MISS = object()
 _STATE: dict[tuple[str, int, int, str], str | None] = {}
 _LOCK = threading.Lock()
-_Item = TypeVar("_Item", Citation, Passage)
 
 
 def current_text(source: str, indexed_hash: str, file_sha256: str | None = None) -> str | None:
@@ -95,13 +92,14 @@ def relocate(quote: str, start: int, text: str) -> int | None:
     return min(hits, key=lambda i: (abs(i - start), i)) if hits else None
 
 
-def _repoint(item: _Item, quote: str, stale: Mapping[str, str]) -> _Item | None:
-    if item.source not in stale:
-        return item
-    at = relocate(quote, item.start, stale[item.source])
+def _repoint(p: Passage, stale: Mapping[str, str]) -> Passage | None:
+    """The passage where its text is now in its changed file (nearest the old offset), or None when it is gone."""
+    if p.source not in stale:
+        return p
+    at = relocate(p.text, p.start, stale[p.source])
     if at is None:
         return None
-    return item if at == item.start else dataclasses.replace(item, start=at, end=at + len(quote))
+    return p if at == p.start else dataclasses.replace(p, start=at, end=at + len(p.text))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -110,7 +108,7 @@ class SourceCheck:
 
     documents: Mapping[str, Mapping]
 
-    def stale(self, items: Iterable[Citation | Passage]) -> dict[str, str]:
+    def stale(self, items: Iterable[Passage]) -> dict[str, str]:
         """source -> current text of each indexed source among ``items`` that changed; one warning line each."""
         out: dict[str, str] = {}
         for doc_id, source in {(i.doc_id, i.source) for i in items}:
@@ -127,11 +125,7 @@ class SourceCheck:
         return out
 
     def passages(self, passages: Sequence[Passage]) -> list[Passage]:
-        return self._passages(passages, self.stale(passages))
-
-    @staticmethod
-    def _passages(passages: Sequence[Passage], stale: Mapping[str, str]) -> list[Passage]:
-        return [q for p in passages if (q := _repoint(p, p.text, stale)) is not None]
+        return self.current(passages)[0]
 
     def answered(self, question: str, passages: Sequence[Passage],
                  answer: Callable[[str, Sequence[Passage]], Answer]) -> Answer:
@@ -147,7 +141,7 @@ class SourceCheck:
     def current(self, passages: Sequence[Passage]) -> tuple[list[Passage], dict[str, str]]:
         """The passages as their files are now (see ``answered``), and source -> text now of each changed one."""
         stale = self.stale(passages)
-        return (self._passages(passages, stale) if stale else list(passages)), stale
+        return [q for p in passages if (q := _repoint(p, stale)) is not None], stale
 
     @staticmethod
     def flag(answer: Answer, stale: Mapping[str, str]) -> Answer:

@@ -58,9 +58,7 @@ class Support:
     states: bool = True  # the sentence states every number and name of the claim
 
     def citation(self, n: int) -> Citation:
-        p = self.passage
-        return Citation.of(n, p, p.text[self.start - p.start:self.end - p.start], self.start, self.end,
-                           round(self.score, 4))
+        return Citation.of(n, self.passage, self.start, self.end, round(self.score, 4))
 
 
 @dataclass(frozen=True)

@@ -45,8 +45,9 @@ class Citation:
             object.__setattr__(self, "text", readable(self.quote, markup_of(self.source)))
 
     @classmethod
-    def of(cls, n: int, p: Passage, quote: str, start: int, end: int, score: float) -> "Citation":
-        """A citation of ``quote`` (== the document text [start, end)) from a retrieved passage."""
+    def of(cls, n: int, p: Passage, start: int, end: int, score: float) -> "Citation":
+        """A citation of the document text [start, end), which lies inside the retrieved passage ``p``."""
+        quote = p.text[start - p.start:end - p.start]
         return cls(n, p.doc_id, p.source, p.title, quote, start, end, score, p.date,
                    page=p.layout.page(start), section=p.layout.section(start))
 
