@@ -84,16 +84,20 @@ _PAGE_NUMBER = re.compile(r"^\W*(?:page\s*)?(?:\d{1,5}|[ivxlc]{1,7})(?:\s*(?:of|
 _BULLET = re.compile(r"^(?:[\u2022\u2023\u25e6\u25aa\u25cf\u2043\u2219\u00b7\u2013\u2014*\uf0b7]\s|\(?\d{1,2}[.)]\s"
                      r"|\([a-z]\)\s)")
 _SENTENCE_END = tuple('.!?:;"\u201d)')
+_LEADER = re.compile(r"\S\s?\.{4,}\s?(?=\S)")  # "AFM revisions ....... 1 work-hour": dots leading to the next cell
+_CELL = " | "  # between the cells of a table row in the stored text
 
 
 class _Line:
     """A run of characters on one baseline: one line of a column (or one cell of a table row)."""
 
-    __slots__ = ("x0", "y0", "x1", "y1", "text", "size", "page", "region", "base")
+    __slots__ = ("x0", "y0", "x1", "y1", "text", "size", "page", "region", "base", "cells", "row")
 
     def __init__(self, x0, y0, x1, y1, text, size, page, base=None):
         self.x0, self.y0, self.x1, self.y1, self.text, self.size, self.page = x0, y0, x1, y1, text, size, page
         self.region = 0
+        self.cells = 1  # fragments set apart by a gap of over an em, or by leader dots (a table row has several)
+        self.row = False  # a table row (_table_rows): a paragraph of its own
         self.base = y0 if base is None else base  # bottom of the first letter's box: baselines, for line pitch
 
     @property
@@ -252,7 +256,11 @@ def _columns(group: list[_Line], gutter: float, em: float):
         return None
     width = max(ln.x1 for ln in group) - min(ln.x0 for ln in group)
     wide = min(0.25 * width, 12 * em)
-    if sum(ln.x1 - ln.x0 >= wide for ln in left) >= 2 and sum(ln.x1 - ln.x0 >= wide for ln in right) >= 2:
+
+    def prose(ln: _Line) -> bool:  # a line of running text, not a table cell ("85.5 85.5", "bibliography titles")
+        return ln.x1 - ln.x0 >= wide and len(_WORD.findall(ln.text)) >= 3
+
+    if sum(map(prose, left)) >= 2 and sum(map(prose, right)) >= 2:
         return left, right
     return None
 
@@ -261,10 +269,13 @@ def _rows(lines: list[_Line]) -> list[_Line]:
     """Fragments on one baseline next to each other in reading order (a table row, a header) become one line."""
     out: list[_Line] = []
     for ln in lines:
+        ln.cells = max(ln.cells, 1 + len(_LEADER.findall(ln.text)))
         p = out[-1] if out else None
         if (p is not None and p.region == ln.region and ln.x0 >= p.x1 - 1
                 and min(p.y1, ln.y1) - max(p.y0, ln.y0) > 0.5 * min(p.y1 - p.y0, ln.y1 - ln.y0)):
-            p.text += " " + ln.text
+            cell = ln.x0 - p.x1 > max(p.size, ln.size)
+            p.cells += ln.cells if cell else ln.cells - 1
+            p.text += (_CELL if cell else " ") + ln.text
             p.x1, p.y0, p.y1 = ln.x1, min(p.y0, ln.y0), max(p.y1, ln.y1)
             p.size = max(p.size, ln.size)
         else:
@@ -315,11 +326,14 @@ def _paragraphs(pages: list[list[_Line]]) -> list[list[_Line]]:
             x0, x1 = extent.get(k, (ln.x0, ln.x1))
             extent[k] = (min(x0, ln.x0), max(x1, ln.x1))
     flat = [ln for lines in pages for ln in lines]
+    rows = _table_rows(flat)
+    for i in rows:
+        flat[i].row = True
     paras: list[list[_Line]] = []
     for i, ln in enumerate(flat):
         p = paras[-1][-1] if paras else None
-        new = p is None
-        if p is not None:
+        new = p is None or i in rows or i - 1 in rows
+        if not new:
             em = max(p.size, ln.size)
             same_flow = p.page == ln.page and p.region == ln.region
             left, right = extent[(ln.page, ln.region)]
@@ -344,6 +358,15 @@ def _paragraphs(pages: list[list[_Line]]) -> list[list[_Line]]:
         else:
             paras[-1].append(ln)
     return paras
+
+
+def _table_rows(flat: list[_Line]) -> set[int]:
+    """Indexes of the lines that are table rows: three cells or more, or two in a run of such lines (each row is a
+    paragraph of its own, kept with its cells in order)."""
+    def multi(j: int, region: int) -> bool:
+        return 0 <= j < len(flat) and flat[j].region == region and flat[j].cells >= 2
+    return {i for i, ln in enumerate(flat)
+            if ln.cells >= 3 or (ln.cells == 2 and (multi(i - 1, ln.region) or multi(i + 1, ln.region)))}
 
 
 _URL_END = re.compile(r"(?:https?://|www\.)\S*[/:.\-_=?&#~]$|https?:$")
@@ -537,7 +560,7 @@ def extract(path: str, max_pages: int) -> dict:
     furnished = _remove_furniture(pages, rotated_ids)
     paras = _paragraphs(pages)
     texts, starts = _join(paras)
-    heads = _headings(paras, texts, toc)
+    heads = {i: level for i, level in _headings(paras, texts, toc).items() if not paras[i][0].row}
     text_parts, blocks, page_at = [], [], [None] * n
     pos = 0
     for i, (t, st) in enumerate(zip(texts, starts)):
@@ -550,7 +573,8 @@ def extract(path: str, max_pages: int) -> dict:
             if page_at[pg] is None:
                 page_at[pg] = pos + off
         text_parts.append(t)
-        blocks.append((pos, pos + len(t), "heading" if i in heads else "prose", heads.get(i, 0)))
+        kind = "heading" if i in heads else "lines" if paras[i][0].row else "prose"
+        blocks.append((pos, pos + len(t), kind, heads.get(i, 0)))
         pos += len(t)
     for pg in range(n - 1, -1, -1):  # pages without kept text start where the next one does
         if page_at[pg] is None:

@@ -72,6 +72,26 @@ def test_two_column_paper(acl):
 
 
 @needs_corpus
+def test_table_rows_stay_rows(acl, fedreg):
+    """A table inside a column is read row by row, each row a block of kind "lines" with its cells in order (not
+    read as two narrow columns, nor run together into one paragraph), and tables with leader dots alike."""
+    def block_of(ex, needle):
+        at = ex.text.index(needle)
+        return next(b for b in ex.blocks if b.start <= at < b.end)
+
+    row = block_of(acl, "bibliography venues")
+    assert row.kind == "lines"
+    assert acl.text[row.start:row.end] == "bibliography venues | 91.7 | 89.7 90.7"
+    title = block_of(acl, "title | 85.5")
+    assert title.kind == "lines" and title.end < row.start  # rows in order, each its own block
+    caption = block_of(acl, "Table 1: Results of the ScienceParse system.")
+    assert caption.kind == "prose"
+    afm = block_of(fedreg, "AFM revisions ....")
+    assert afm.kind == "lines" and fedreg.text[afm.start:afm.end].endswith("$6,205.")
+    assert "FCC OPS installation" not in fedreg.text[afm.start:afm.end]
+
+
+@needs_corpus
 def test_three_columns_headers_hyphens(fedreg):
     check_invariants(fedreg)
     text = fedreg.text
