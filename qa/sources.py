@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from index.ingest import source_text
+from index.readers.decode import decode
 from index.readers import reader_for
 from index.types import content_hash
 
@@ -64,15 +65,19 @@ def current_text(source: str, indexed_hash: str, file_sha256: str | None = None)
 
 
 def document_text(source: str) -> str:
-    """The text a document's citation offsets point into: a text file's own text (UTF-8, universal newlines), or
-    what its reader extracts from a PDF or DOCX file (the same text the index stores, while the file is
-    unchanged). OSError or UnicodeDecodeError when the file cannot be read."""
+    """The text a document's citation offsets point into: a text file's own text (UTF-8, universal newlines; a
+    file in another encoding decoded as indexing decodes it), or what its reader extracts from a PDF or DOCX file
+    (the same text the index stores, while the file is unchanged). OSError or Unreadable when the file cannot be
+    read."""
     with open(source, "rb") as f:
         data = f.read()
     reader = reader_for(source)
     if reader is not None and reader.stores_text:
         return reader.read(data).text
-    return source_text(data)
+    try:
+        return source_text(data)
+    except UnicodeDecodeError:
+        return decode(data).text
 
 
 def _extracted(source: str, data: bytes) -> str:

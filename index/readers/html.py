@@ -14,7 +14,7 @@ from ..dates import parse_date
 from ..markup import plain
 from ..types import stripped_span
 from .base import Block, Extracted
-from .decode import decode_text
+from .decode import read_decoded
 
 SKIP = {"script", "style", "noscript", "nav", "header", "footer", "aside", "form", "button",
         "svg", "figcaption", "template", "iframe", "select"}
@@ -134,7 +134,7 @@ class HtmlReader:
     stores_text = False
 
     def read(self, data: bytes) -> Extracted:
-        return read_html(decode_text(data))
+        return read_decoded(data, read_html)
 
 
 def read_html(raw: str) -> Extracted:

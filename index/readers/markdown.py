@@ -10,7 +10,7 @@ import re
 
 from ..markup import readable
 from .base import Block, Extracted
-from .decode import decode_text
+from .decode import read_decoded
 from .text import lines_of, without_metadata
 
 
@@ -23,7 +23,7 @@ class MarkdownReader:
     stores_text = False
 
     def read(self, data: bytes) -> Extracted:
-        return read_markdown(decode_text(data))
+        return read_decoded(data, read_markdown)
 
 
 def read_markdown(text: str) -> Extracted:

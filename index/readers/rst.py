@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from .base import Block, Extracted
-from .decode import decode_text
+from .decode import read_decoded
 from .text import _UNDERLINE, lines_of
 
 _MARKUP = re.compile(r"[ \t]*(?:\.\.(?:[ \t].*)?|[+|]?(?:[-=+]{3,}[ \t]*)+[+|]?|::|[=\s]+)[ \t]*")
@@ -25,7 +25,7 @@ class RstReader:
     stores_text = False
 
     def read(self, data: bytes) -> Extracted:
-        return read_rst(decode_text(data))
+        return read_decoded(data, read_rst)
 
 
 def read_rst(text: str) -> Extracted:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from ..dates import parse_date
 from ..markup import front_matter, markdown_images, plain
 from .base import Block, Extracted
-from .decode import decode_text
+from .decode import read_decoded
 
 MAX_WRAP = 100          # a document whose lines are (almost) all this short is hard-wrapped
 WRAPPED_SHARE = 0.95    # the share of non-blank lines that must be that short
@@ -174,7 +174,7 @@ class TextReader:
     stores_text = False
 
     def read(self, data: bytes) -> Extracted:
-        return read_text(decode_text(data))
+        return read_decoded(data, read_text)
 
 
 def without_metadata(text: str) -> tuple[str, dict[str, str], str | None]:

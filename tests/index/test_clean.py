@@ -82,11 +82,11 @@ def test_bad_files_are_skipped_with_a_reason(tmp_path):
     (tmp_path / "latin.txt").write_bytes("caf\xe9 au lait. Another one.".encode("latin-1"))
     (tmp_path / "good.md").write_text("A good article sentence about ports. And another sentence here.")
     docs, skipped = load_documents([tmp_path])
-    assert [d.doc_id for d in docs] == ["good.md"]
+    assert [d.doc_id for d in docs] == ["good.md", "latin.txt"]  # not UTF-8: read as Windows-1252
     reasons = {Path(s.path).name: s.reason for s in skipped}
     assert reasons["empty.txt"] == "empty file"
     assert reasons["bin.txt"] == "binary file"
-    assert reasons["latin.txt"].startswith("not UTF-8")
+    assert "latin.txt" not in reasons and docs[1].raw.startswith("caf\xe9") and docs[1].stored
 
 
 def test_parse_date_formats():

@@ -38,13 +38,13 @@ def test_bad_files_cost_one_line_each_and_the_rest_is_indexed(tmp_path):
     (docs / "good.txt").write_text(BODY, encoding="utf-8")
     (docs / "random.pdf").write_bytes(bytes(range(256)) * 40)
     (docs / "nozip.docx").write_bytes(b"this is not a zip file")
-    (docs / "latin1.txt").write_bytes("caf\xe9 au lait".encode("latin-1"))
+    (docs / "garbled.txt").write_bytes(bytes(range(0x80, 0x100)) * 4)  # no text in any encoding read
     r = build_index([docs], tmp_path / "ix", HashEmbedder())
     assert r.added == ["good.txt"]
     reasons = {s.path.rsplit("/", 1)[-1]: s.reason for s in r.skipped}
-    assert set(reasons) == {"random.pdf", "nozip.docx", "latin1.txt"}
+    assert set(reasons) == {"random.pdf", "nozip.docx", "garbled.txt"}
     assert all("\n" not in why and why for why in reasons.values())
-    assert "not a PDF" in reasons["random.pdf"] and "zip" in reasons["nozip.docx"] and "UTF-8" in reasons["latin1.txt"]
+    assert "not a PDF" in reasons["random.pdf"] and "zip" in reasons["nozip.docx"] and "not text" in reasons["garbled.txt"]
 
 
 def test_unchanged_pdf_is_not_read_again_and_its_stored_text_is_carried(tmp_path):

@@ -227,3 +227,27 @@ def test_a_pdf_is_checked_by_its_bytes_and_re_read_only_when_changed(tmp_path):
     shutil.copy(pdfs[-1], other)
     settle(other)
     assert sources.current_text(str(other), content_hash(text), digest) == sources.document_text(str(other))
+
+
+def test_files_not_in_utf8_answer_with_citations_into_their_decoded_text(news_index, caplog):
+    """A Windows-1252 text file is indexed (not skipped), cited exactly against the text as decoded, and an edit
+    to it is noticed like any other."""
+    docs, ix = news_index
+    from index import build_index
+    from tests.fakes import HashEmbedder
+
+    bridge = docs / "bridge.txt"
+    text = "Harbour news\n\nThe caf\u00e9 on the quay \u201cLe Port\u201d served the crews. " + BRIDGE + "\n"
+    bridge.write_bytes(text.replace("\n", "\r\n").encode("cp1252"))
+    report = build_index([docs], ix, HashEmbedder())
+    assert not report.skipped
+    settle(bridge)
+    a = ask(QUESTION, index_dir=ix)
+    assert not a.abstained and a.stale_sources == () and a.notice is None
+    c = a.citations[0]
+    assert c.doc_id == "bridge.txt" and sources.document_text(str(bridge))[c.start:c.end] == c.quote == BRIDGE
+    rewrite_bytes = ("Harbour news\r\n\r\nA new first line.\r\n" + text).encode("cp1252")
+    bridge.write_bytes(rewrite_bytes)
+    settle(bridge, age_s=30)
+    a = ask(QUESTION, index_dir=ix)
+    assert a.stale_sources and sources.document_text(str(bridge))[a.citations[0].start:a.citations[0].end] == BRIDGE
