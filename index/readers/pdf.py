@@ -85,7 +85,8 @@ _BULLET = re.compile(r"^(?:[\u2022\u2023\u25e6\u25aa\u25cf\u2043\u2219\u00b7\u20
                      r"|\([a-z]\)\s)")
 _SENTENCE_END = tuple('.!?:;"\u201d)')
 _LEADER = re.compile(r"\S\s?\.{4,}\s?(?=\S)")  # "AFM revisions ....... 1 work-hour": dots leading to the next cell
-_CELL = " | "  # between the cells of a table row in the stored text
+_CELL = " | "
+EDGE_SHARE = 0.12  # running headers and footers sit within this share of the page's height from its top or bottom  # between the cells of a table row in the stored text
 
 
 class _Line:
@@ -287,13 +288,15 @@ def _furniture_key(text: str) -> str:
     return re.sub(r"\d+", "#", re.sub(r"\s+", " ", text.lower())).strip()
 
 
-def _remove_furniture(pages: list[list[_Line]], rotated: set[int]) -> int:
-    """Drop running headers/footers (repeated at the top/bottom of pages, or rotated in the margin, digits aside)
-    and bare page numbers."""
+def _remove_furniture(pages: list[list[_Line]], rotated: set[int], heights: list[float]) -> int:
+    """Drop running headers/footers (repeated at the top/bottom of pages within EDGE_SHARE of the page's height, or
+    rotated in the margin, digits aside) and bare page numbers. Lines repeated further in (the two lines under a
+    full-page figure: "(4) In the Operating Procedures chapter,") are text."""
     edge = []
-    for lines in pages:
+    for lines, height in zip(pages, heights):
         by_y = sorted((ln for ln in lines if id(ln) not in rotated), key=lambda ln: -ln.mid)
-        edge.append({id(ln) for ln in by_y[:3] + by_y[-3:]} | {id(ln) for ln in lines if id(ln) in rotated})
+        near = [ln for ln in by_y[:3] + by_y[-3:] if min(ln.y0, height - ln.y1) <= EDGE_SHARE * height]
+        edge.append({id(ln) for ln in near} | {id(ln) for ln in lines if id(ln) in rotated})
     counts = Counter()
     for lines, ids in zip(pages, edge):
         counts.update({_furniture_key(ln.text) for ln in lines if id(ln) in ids})
@@ -521,6 +524,7 @@ def extract(path: str, max_pages: int) -> dict:
     if n == 0:
         return {"error": "PDF has no pages"}
     pages: list[list[_Line]] = []
+    heights: list[float] = []
     rotated_ids: set[int] = set()
     visible = 0
     for i in range(n):
@@ -530,6 +534,7 @@ def extract(path: str, max_pages: int) -> dict:
         except pdfium.PdfiumError:
             return {"error": f"damaged PDF: page {i + 1} of {n} cannot be read"}
         upright, rotated = _page_lines(raw, tp.raw, i)
+        heights.append(page.get_height())
         tp.close()
         page.close()
         visible += sum(c.isalnum() for ln in upright + rotated for c in ln.text)
@@ -557,7 +562,7 @@ def extract(path: str, max_pages: int) -> dict:
     title, date = _meta(doc)
     doc.close()
 
-    furnished = _remove_furniture(pages, rotated_ids)
+    furnished = _remove_furniture(pages, rotated_ids, heights)
     paras = _paragraphs(pages)
     texts, starts = _join(paras)
     heads = {i: level for i, level in _headings(paras, texts, toc).items() if not paras[i][0].row}

@@ -92,6 +92,15 @@ def test_table_rows_stay_rows(acl, fedreg):
 
 
 @needs_corpus
+def test_lines_repeated_away_from_the_page_edges_are_text(fedreg):
+    """Under the full-page figures of pages 8-14, two lines in two columns repeat from page to page but for their
+    numbers, as running footers do; they sit above the bottom margin, so they are text, read column by column."""
+    assert ("(4) In the Operating Procedures chapter, replace the existing Runaway Stabilizer paragraph with the "
+            "information in figure 3 to paragraph (h)(4) of this AD.") in fedreg.text
+    assert "VerDate" not in fedreg.text  # the printer's line at the very bottom still goes
+
+
+@needs_corpus
 def test_three_columns_headers_hyphens(fedreg):
     check_invariants(fedreg)
     text = fedreg.text
