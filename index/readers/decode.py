@@ -72,11 +72,6 @@ def decode(data: bytes) -> Decoded:
     return Decoded(_newlines(text), encoding)
 
 
-def decode_text(data: bytes) -> str:
-    """The file's text as ``decode`` reads it."""
-    return decode(data).text
-
-
 def read_decoded(data: bytes, parse: Callable[[str], Extracted]) -> Extracted:
     """``parse`` the decoded text; a file not read as plain UTF-8 has its text stored by the index."""
     d = decode(data)

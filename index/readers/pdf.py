@@ -85,8 +85,8 @@ _BULLET = re.compile(r"^(?:[\u2022\u2023\u25e6\u25aa\u25cf\u2043\u2219\u00b7\u20
                      r"|\([a-z]\)\s)")
 _SENTENCE_END = tuple('.!?:;"\u201d)')
 _LEADER = re.compile(r"\S\s?\.{4,}\s?(?=\S)")  # "AFM revisions ....... 1 work-hour": dots leading to the next cell
-_CELL = " | "
-EDGE_SHARE = 0.12  # running headers and footers sit within this share of the page's height from its top or bottom  # between the cells of a table row in the stored text
+_CELL = " | "  # between the cells of a table row in the stored text
+EDGE_SHARE = 0.12  # running headers and footers sit within this share of the page's height from its top or bottom
 
 
 class _Line:
