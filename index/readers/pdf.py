@@ -353,7 +353,9 @@ def _paragraphs(pages: list[list[_Line]]) -> list[list[_Line]]:
                 new = True
             elif p.x1 < right - 2 * em and p.text.endswith(_SENTENCE_END):
                 new = True
-            elif ln.x0 > p.x0 + 0.7 * em and ln.x0 < p.x0 + 6 * em and abs(p.x0 - left) < 0.5 * em:
+            elif (ln.x0 > p.x0 + 0.7 * em and ln.x0 < p.x0 + 6 * em and abs(p.x0 - left) < 0.5 * em
+                  and not (p.text[-1:] in _HYPHENS and p.text[-2:-1].isalpha() and ln.text[:1].islower())):
+                # a first-line indent; not a hanging indent's second line going on with a broken word ("pre-/dict")
                 nxt = flat[i + 1] if i + 1 < len(flat) else None
                 new = nxt is None or nxt.region != ln.region or nxt.x0 < ln.x0 - 0.5 * em or nxt.mid > ln.mid
         if new:
@@ -408,7 +410,7 @@ def _join(paras: list[list[_Line]]) -> tuple[list[str], list[list[tuple[int, int
     return texts, starts
 
 
-_FOOTNOTE_MARK = re.compile(r"^(\d{1,2})(?=[A-Z][a-z]{2,})")
+_FOOTNOTE_MARK = re.compile(r"^(\d{1,2})(?=[A-Z][a-z]|https?://|www\.)")  # "4We also", "7http://"
 _NUMBERING = re.compile(r"^\s*(?:\d+|[IVXLC]+|[A-Z])(?:\.\d+)*\.?\s+")
 
 

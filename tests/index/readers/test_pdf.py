@@ -59,6 +59,11 @@ def test_two_column_paper(acl):
     assert page(text.index("resulting in 37M unique paper nodes")) == 2
     assert page(text.index("This labeling process succeeds for 76%")) == 3
     assert "available at https://metamap.nlm.nih.gov/MetaMapLite.shtml" in text  # a URL wrapped at a line end
+    # a footnote's raised number is set apart from its first word ("4We" would be one word to search)
+    assert "\n\n4 We also experimented with a \u201cpure\u201d rules-based approach" in text
+    assert "\n\n7 http://rtw.ml.cmu.edu/rtw/" in text
+    # a reference's second line, indented under the first (a hanging indent), goes on with the broken word
+    assert "Luca Weihs and Oren Etzioni. 2017. Learning to predict citation-based impact measures. In JCDL." in text
     headings = {text[b.start:b.end]: b.level for b in acl.blocks if b.kind == "heading"}
     # no outline; the 15 pt title by its size; the 12 pt numbered sections by their numbers, in sequence (the
     # footnote "2 The ScienceParse libraries can be found at …" and "5 The TagMe APIs …" are not headings)
