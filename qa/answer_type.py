@@ -83,3 +83,31 @@ _POSSESSIVE = re.compile(r"['’]s\b", re.I)
 def _words(text: str) -> list[str]:
     """Lower-case words, a possessive 's dropped ("Giammattei’s" is the question's "Giammattei")."""
     return re.findall(r"\w+", _POSSESSIVE.sub("", text).lower())
+
+
+_SMALL = "one|two|three|four|five|six|seven|eight|nine|ten"
+# A quantity asked for by what it measures: the answer's number must carry one of its units ("How much memory does
+# the server need?" is not answered by "it gets stuck at 87%").
+_MEASURES = (
+    (re.compile(r"\b(memory|ram|disk space|storage|file size|size of the file|bandwidth)\b", re.I),
+     re.compile(r"\d\s*(?:[kmgtp]i?b|bytes?|kilobytes?|megabytes?|gigabytes?|terabytes?)\b", re.I)),
+    (re.compile(r"\b(what (percentage|percent|share|proportion|fraction)|how many percent)\b", re.I),
+     re.compile(rf"%|\bper ?cent\b|\b(half|halves|third|quarter|fifth|tenth)s?\b|\bout of\b|"
+                rf"\b(\d+|{_SMALL}) in (every )?(\d+|{_SMALL}|hundred|thousand)\b", re.I)),
+)
+
+
+def measured(question: str):
+    """The units pattern of the quantity the question asks for, or None when it names no measure citebot knows."""
+    for asks, units in _MEASURES:
+        if asks.search(question):
+            return units
+    return None
+
+
+def offers_measure(sentence: str, question: str) -> bool:
+    """Does the sentence hold a number of the kind the question asks for (in its units, when it names a measure)?"""
+    units = measured(question)
+    if units is not None:
+        return bool(units.search(sentence))
+    return offers(AnswerType.NUMBER, sentence, question)

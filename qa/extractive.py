@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from index import LoadedIndex
 from index.errors import check_range
 
-from .answer_type import AnswerType, offers, question_type
+from .answer_type import AnswerType, offers, offers_measure, question_type
 from .sources import current_text
 from .types import Answer, Citation, Passage
 
@@ -129,8 +129,9 @@ class ExtractiveAnswerer:
             chosen = self.lead_with(self.order(question, cands)[0], chosen)
         answer = self.compose(question, passages, chosen, cands, confidence)
         if question_type(question) is AnswerType.NUMBER and not any(
-                offers(AnswerType.NUMBER, c.text, question) for c in answer.citations):
-            # "how many …?" answered with no number at all: the quotes are about the topic, not the answer
+                offers_measure(c.text, question) for c in answer.citations):
+            # "how many …?" answered with no number at all (or "how much memory …?" with none in bytes): the quotes
+            # are about the topic, not the answer
             return Answer.abstain(question, passages, self.name, confidence=confidence, closest=answer.citations)
         return answer
 

@@ -1,7 +1,7 @@
 """What kind of answer a question asks for, and whether a sentence offers one that the question lacks."""
 import pytest
 
-from qa.answer_type import AnswerType, offers, question_type
+from qa.answer_type import AnswerType, offers, question_type, offers_measure
 
 
 @pytest.mark.parametrize("question, kind", [
@@ -68,3 +68,22 @@ def test_a_how_many_question_answered_with_no_number_abstains(news_index, answer
     assert a.abstained and a.citations == [] and "Cyclists welcomed the new lanes." in [c.quote for c in a.closest]
     a = ask("How many years did the bridge repairs take?", index_dir=ix, answerer=answerer)
     assert not a.abstained and "two years" in a.text
+
+
+@pytest.mark.parametrize("question, sentence, expected", [
+    # a measure the question names: its number must come in its units
+    ("How much memory does the Grobid server need?", "Don't worry if it gets stuck at 87%.", False),
+    ("How much memory does the Grobid server need?", "Grobid needs at least 4 GB of RAM.", True),
+    ("How much memory does the server need?", "It needs 512MB.", True),
+    ("What is the maximum file size allowed for an upload?", "Files of up to 10 MB can be uploaded.", True),
+    ("What is the maximum file size allowed for an upload?", "Up to 3 files can be uploaded.", False),
+    ("What percentage of the documents did the labeling succeed for?", "It succeeds for 76% of them.", True),
+    ("What share of jobs are with foreign companies?", "One out of ten private sector jobs is.", True),
+    ("What fraction of residents graduated from college?", "In 2005, three in five residents were graduates.", True),
+    ("What percentage of the vote did she win?", "She won 12,000 votes in 2020.", False),
+    # no measure named: any number, as before
+    ("How many retries before the daemon gives up?", "The daemon retries five times.", True),
+])
+def test_offers_measure(question, sentence, expected):
+    assert question_type(question) is AnswerType.NUMBER
+    assert offers_measure(sentence, question) is expected
