@@ -88,7 +88,12 @@ def _words(text: str) -> list[str]:
 _SMALL = "one|two|three|four|five|six|seven|eight|nine|ten"
 # A quantity asked for by what it measures: the answer's number must carry one of its units ("How much memory does
 # the server need?" is not answered by "it gets stuck at 87%").
+_TEXT_THING = r"(?:line|name|file ?name|string|field|key|password|comment|value|identifier|label|message|title|word)s?"
 _MEASURES = (
+    # the length of a piece of text: in characters (bytes, columns), not in "3 lines" or "two newlines"
+    (re.compile(rf"\b(line length|length of (?:a|an|the|each|any) (?:\w+ )?{_TEXT_THING}|{_TEXT_THING} length)\b", re.I),
+     re.compile(r"\d[\d,]*(?:\s+|-)(?:characters?|chars?|columns?|bytes?|octets?|letters?|digits?)\b|"
+                r"length\W{0,3}(?:=|:|of|is|to|at)?\s*\d", re.I)),  # a setting: "max-line-length = 88"
     (re.compile(r"\b(memory|ram|disk space|storage|file size|size of the file|bandwidth)\b", re.I),
      re.compile(r"\d\s*(?:[kmgtp]i?b|bytes?|kilobytes?|megabytes?|gigabytes?|terabytes?)\b", re.I)),
     (re.compile(r"\b(what (percentage|percent|share|proportion|fraction)|how many percent)\b", re.I),

@@ -81,6 +81,11 @@ def test_a_how_many_question_answered_with_no_number_abstains(news_index, answer
     ("What share of jobs are with foreign companies?", "One out of ten private sector jobs is.", True),
     ("What fraction of residents graduated from college?", "In 2005, three in five residents were graduates.", True),
     ("What percentage of the vote did she win?", "She won 12,000 votes in 2020.", False),
+    ("What maximum line length does the style guide set?", "Limit all lines to a maximum of 79 characters.", True),
+    ("What maximum line length does the style guide set?", "The example is therefore 3 lines long.", False),
+    ("What maximum line length does the linter use?", "max-line-length = 88", True),
+    ("What is the maximum length of a file name in the header?", "It is a 255-byte field.", True),
+    ("What is the maximum length of a file name in the header?", "The header holds 2 names.", False),
     # no measure named: any number, as before
     ("How many retries before the daemon gives up?", "The daemon retries five times.", True),
 ])
