@@ -73,14 +73,16 @@ class FunctionSystem:
 
 
 class SourceReader:
-    """Cached ``qa.sources.document_text``: the text citations' offsets point into (PDF, DOCX: extracted)."""
+    """Cached ``qa.sources.document_text``: the text citations' offsets point into (PDF, DOCX: extracted; with
+    ``index_dir``, the index's stored copy while the file is unchanged)."""
 
-    def __init__(self) -> None:
+    def __init__(self, index_dir: str | None = None) -> None:
         self._texts: dict[str, str] = {}
+        self.index_dir = index_dir
 
     def __call__(self, path: str) -> str:
         if path not in self._texts:
-            self._texts[path] = document_text(path)
+            self._texts[path] = document_text(path, self.index_dir)
         return self._texts[path]
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from .configs import ANSWERERS, CitebotConfig, CitebotSystem
 from .gold import GoldItem, check_docs
 from .records import EvalReport, RunResult
-from .runner import System, run_many
+from .runner import SourceReader, System, run_many
 from .selective import Curve, curve
 
 WARM_UP = "What is this collection of articles about?"
@@ -83,11 +83,12 @@ def make_systems(index_dir: str, index_seconds: float | None, configs: Sequence[
     return systems
 
 
-def run_systems(items: Sequence[GoldItem], systems: Sequence[System], track: Tracker | None) -> list[RunResult]:
+def run_systems(items: Sequence[GoldItem], systems: Sequence[System], track: Tracker | None,
+                index_dir: str | None = None) -> list[RunResult]:
     for system in systems:
         system.answer(WARM_UP)  # load the index, build the chain, run the model once: latencies are warm
     advances = [track(s.name, len(items)) for s in systems] if track else []
-    return run_many(items, systems, advances)
+    return run_many(items, systems, advances, SourceReader(index_dir))
 
 
 def with_answerers(configs: Sequence[CitebotConfig]) -> list[CitebotConfig]:
@@ -125,7 +126,7 @@ def evaluate(corpus: Corpus, items: Sequence[GoldItem], configs: Sequence[Citebo
         items = check_docs(items, (d for d, _ in docs), corpus.gold_path)  # as resolve_gold, docs reused
         systems = make_systems(index_dir, seconds, configs, baseline)
         systems += [CitebotSystem(index_dir, c, seconds, f"{c.answerer} (never abstains)") for c in forced_configs]
-        all_runs = run_systems(items, systems, track)
+        all_runs = run_systems(items, systems, track, index_dir)
     runs, forced = all_runs[:len(all_runs) - len(forced_configs)], all_runs[len(all_runs) - len(forced_configs):]
     notes = (f"answerer: {os.environ.get('CITEBOT_LLM_MODEL') or configs[0].answerer}",
              "latency: wall time of one answer call per question, warm (model and index loaded), query "

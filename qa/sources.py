@@ -16,7 +16,9 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
+from index import open_index
 from index.ingest import source_text
+from index.manifest import read_stored
 from index.readers.decode import decode
 from index.readers import reader_for
 from index.types import content_hash
@@ -64,13 +66,19 @@ def current_text(source: str, indexed_hash: str, file_sha256: str | None = None)
     return value
 
 
-def document_text(source: str) -> str:
+def document_text(source: str, index_dir: str | os.PathLike | None = None) -> str:
     """The text a document's citation offsets point into: a text file's own text (UTF-8, universal newlines; a
     file in another encoding decoded as indexing decodes it), or what its reader extracts from a PDF or DOCX file
-    (the same text the index stores, while the file is unchanged). OSError or Unreadable when the file cannot be
-    read."""
+    (the same text the index stores, while the file is unchanged). With ``index_dir``, a document whose text the
+    index stores is read from there while the file's bytes are those indexed: the very text the offsets were taken
+    from, even after an upgrade of citebot changed how its reader extracts. OSError or Unreadable when the file
+    cannot be read."""
     with open(source, "rb") as f:
         data = f.read()
+    if index_dir is not None:
+        stored = _stored_copy(index_dir, source, data)
+        if stored is not None:
+            return stored
     reader = reader_for(source)
     if reader is not None and reader.stores_text:
         return reader.read(data).text
@@ -78,6 +86,18 @@ def document_text(source: str) -> str:
         return source_text(data)
     except UnicodeDecodeError:
         return decode(data).text
+
+
+def _stored_copy(index_dir: str | os.PathLike, source: str, data: bytes) -> str | None:
+    """The index's copy of a stored document's text, when ``data`` (the file now) is what was indexed."""
+    index = open_index(index_dir)
+    digest = None
+    for entry in index.manifest["documents"].values():
+        if entry.get("source") == source and entry.get("stored"):
+            digest = digest or hashlib.sha256(data).hexdigest()
+            if entry.get("file_sha256") == digest:
+                return read_stored(index.generation, entry)
+    return None
 
 
 def _extracted(source: str, data: bytes) -> str:

@@ -251,3 +251,26 @@ def test_files_not_in_utf8_answer_with_citations_into_their_decoded_text(news_in
     settle(bridge, age_s=30)
     a = ask(QUESTION, index_dir=ix)
     assert a.stale_sources and sources.document_text(str(bridge))[a.citations[0].start:a.citations[0].end] == BRIDGE
+
+
+def test_document_text_with_the_index_reads_its_stored_copy_after_a_reader_changes(news_index, monkeypatch):
+    """An upgrade that changes how a reader extracts (here: how a Windows-1252 file decodes) moves offsets in a
+    fresh extraction; with index_dir, document_text gives the stored text the citations were taken from, while the
+    file is unchanged, and the fresh reading once the file changes."""
+    docs, ix = news_index
+    from index import build_index
+    from index.readers import decode as decoding
+    from tests.fakes import HashEmbedder
+
+    bridge = docs / "bridge.txt"
+    bridge.write_bytes(("Harbour news\n\nThe caf\u00e9 reopened. " + BRIDGE + "\n").encode("cp1252"))
+    build_index([docs], ix, HashEmbedder())
+    settle(bridge)
+    c = ask(QUESTION, index_dir=ix).citations[0]
+    assert sources.document_text(str(bridge))[c.start:c.end] == c.quote == BRIDGE
+    real = decoding.decode
+    monkeypatch.setattr(sources, "decode", lambda data: real(data)._replace(text="Upgraded. " + real(data).text))
+    assert sources.document_text(str(bridge))[c.start:c.end] != c.quote  # the new reading moved the offsets
+    assert sources.document_text(str(bridge), ix)[c.start:c.end] == c.quote
+    bridge.write_bytes(("A new first line. The caf\u00e9 reopened. " + BRIDGE + "\n").encode("cp1252"))
+    assert sources.document_text(str(bridge), ix).startswith("Upgraded. A new first line.")
