@@ -93,11 +93,12 @@ def cmd_index(args) -> int:
 
 
 def _embedding_progress():
-    """A context giving build_index's progress callback: a bar on a terminal, nothing otherwise."""
+    """A context giving build_index's progress callback: a bar on a terminal; elsewhere (a pipe, a log, CI) a plain
+    line on stderr when embedding starts and at each further quarter, so a first run is never silent for a minute."""
     from contextlib import contextmanager, nullcontext
 
     if not sys.stderr.isatty():
-        return nullcontext(None)
+        return nullcontext(_quarter_lines())
 
     @contextmanager
     def bar():
@@ -108,6 +109,20 @@ def _embedding_progress():
             yield lambda stage, done, total: p.update(task, completed=done, total=total)
 
     return bar()
+
+
+def _quarter_lines():
+    shown = [-1.0]
+
+    def report(stage: str, done: int, total: int) -> None:
+        share = done / total if total else 1.0
+        if share >= shown[0] + 0.25 or (done == total and shown[0] < 1.0):
+            shown[0] = share
+            line = (f"embedding {total:,} new sentences (the model loads first)" if done == 0
+                    else f"embedded {done:,} of {total:,} new sentences")
+            print(f"citebot index: {line}", file=sys.stderr, flush=True)
+
+    return report
 
 
 def index_warnings(report) -> list[str]:

@@ -360,6 +360,7 @@ def _embed(fresh: list[Segment], cache: dict[str, np.ndarray], model: Callable[[
 def _counter(progress: Callable[[str, int, int], None], total: int) -> Callable[[int], None]:
     """Turns per-batch counts into running (done, total) progress reports."""
     done = 0
+    progress("embed", 0, total)  # before the model loads: a log shows the run has begun
 
     def tick(n: int) -> None:
         nonlocal done

@@ -102,3 +102,17 @@ def test_an_unchanged_folder_is_re_indexed_without_torch_faiss_or_writing(tmp_pa
     assert again.returncode == 0 and "HEAVY none" in again.stdout, again.stdout + again.stderr
     assert "nothing changed, nothing written" in again.stdout
     assert {p: p.stat().st_mtime_ns for p in (tmp_path / "ix").rglob("*")} == files
+
+
+def test_progress_off_a_terminal_is_a_few_plain_lines(capsys):
+    """On a pipe or in a log (no bar), embedding reports when it starts (the model load can take a minute), then
+    whenever a further quarter is done and at the end, never per batch."""
+    from citebot.commands import _quarter_lines
+
+    report = _quarter_lines()
+    report("embed", 0, 1000)
+    for done in range(100, 1001, 100):
+        report("embed", done, 1000)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "citebot index: embedding 1,000 new sentences (the model loads first)"
+    assert lines[1:] == [f"citebot index: embedded {n:,} of 1,000 new sentences" for n in (300, 600, 900, 1000)]
