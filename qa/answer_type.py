@@ -19,6 +19,9 @@ class AnswerType(Enum):
 
 _NUMBER_Q = re.compile(r"\b(how (many|much|long|old|far|often|large|big|high|tall)|what (percentage|percent|"
                        r"share|number|amount|proportion|fraction|factor|size)|how many|"
+                       # "the vote count", "page count" (not "the Count of Flanders")
+                       r"(?:vote|word|page|line|row|head|user|node|edge|file|character|byte|item|member|death|"
+                       r"casualty|player|seat)s? count|"
                        # "the maximum line length", "what minimum number of ..."
                        r"(maximum|minimum|max|min|largest|smallest|longest|shortest|highest|lowest) (\w+ )?"
                        r"(number|length|size|value|count|amount|width|depth|height|age|price|cost|speed))\b", re.I)
@@ -96,6 +99,11 @@ _MEASURES = (
                 r"length\W{0,3}(?:=|:|of|is|to|at)?\s*\d", re.I)),  # a setting: "max-line-length = 88"
     (re.compile(r"\b(memory|ram|disk space|storage|file size|size of the file|bandwidth)\b", re.I),
      re.compile(r"\d\s*(?:[kmgtp]i?b|bytes?|kilobytes?|megabytes?|gigabytes?|terabytes?)\b", re.I)),
+    # how long something takes: a duration ("How long did the rupture last?" "close to 120 sec")
+    (re.compile(r"\bhow long (?:does|do|did|will|would|should|can|could|has|have|had|is|was)\b.*\b(?:take|takes|"
+                r"took|last|lasts|lasted|run|runs|wait)\b|\bhow much time\b", re.I),
+     re.compile(r"\b(?:second|sec|minute|min|hour|hr|day|week|month|year|yr|decade|centur(?:y|ie)|ms|millisecond|"
+                r"microsecond|night|fortnight)s?\b|\d+\s*(?:s|h|m)\b", re.I)),
     (re.compile(r"\b(what (percentage|percent|share|proportion|fraction)|how many percent)\b", re.I),
      re.compile(rf"%|\bper ?cent\b|\b(half|halves|third|quarter|fifth|tenth)s?\b|\bout of\b|"
                 rf"\b(\d+|{_SMALL}) in (every )?(\d+|{_SMALL}|hundred|thousand)\b", re.I)),

@@ -86,9 +86,15 @@ def test_a_how_many_question_answered_with_no_number_abstains(news_index, answer
     ("What maximum line length does the linter use?", "max-line-length = 88", True),
     ("What is the maximum length of a file name in the header?", "It is a 255-byte field.", True),
     ("What is the maximum length of a file name in the header?", "The header holds 2 names.", False),
+    ("How long does Grobid take per PDF?", "It processes tests/pdf/N18-3011.pdf on port 8070.", False),
+    ("How long does Grobid take per PDF?", "Each PDF takes about 3 seconds.", True),
+    ("How long did the rupture last?", "The rupture lasted close to 120 sec.", True),
+    ("what was the vote count on the mailing list", "After a vote, the current name won out.", False),
+    ("what was the vote count on the mailing list", "The name won 12 votes to 3.", True),
     # no measure named: any number, as before
     ("How many retries before the daemon gives up?", "The daemon retries five times.", True),
 ])
 def test_offers_measure(question, sentence, expected):
+    assert question_type("Who was the count of Apulia?") is not AnswerType.NUMBER  # a noble, not a number
     assert question_type(question) is AnswerType.NUMBER
     assert offers_measure(sentence, question) is expected
