@@ -146,10 +146,17 @@ def _span(lines: list[Line]) -> tuple[int, int]:
     return start, last.start + len(last.text.rstrip())
 
 
+# A line of structured data: "key: value", "key = value" (a key without spaces) or a comment line.
+_FIELD = re.compile(r"^\s*(?:[A-Za-z_][\w.-]{0,40}\s*[:=](?:\s+\S|\S)|(?:#|//|;)(?:\s|$))")
+STRUCTURED_SHARE = 0.7  # a block with at least this share of such lines (and three lines or more) is kept as code
+
+
 def _preformatted(group: list[Line], body_indent: int) -> bool:
     laid_out = sum(bool(_INNER_GAP.search(ln.text.strip()) or _BOX.search(ln.text)) for ln in group)
     if laid_out * 2 >= len(group) and (len(group) > 1 or laid_out):
         return True
+    if len(group) >= 3 and sum(bool(_FIELD.match(ln.text)) for ln in group) >= STRUCTURED_SHARE * len(group):
+        return True  # an LDIF record, a config or header block: "dn: …", "changetype: modrdn", "# a comment"
     return min(ln.indent for ln in group) >= body_indent + 4 and len(group) > 1
 
 

@@ -104,3 +104,25 @@ def test_list_items_are_units_and_figures_are_kept_whole():
     kinds = [(b.kind, raw[b.start:b.end].split()[0]) for b in c.blocks]
     assert kinds.count(("item", "-")) == 2  # each list item one block, an item
     assert c.blocks[-1].kind == "code" and "client" in raw[c.blocks[-1].start:c.blocks[-1].end]
+
+
+def test_a_block_of_fields_and_comments_is_kept_whole_as_code():
+    """An LDIF record, a config or header block written flush-left in a wrapped text: its "key: value" lines and
+    comments stay one unit (the comment naming the change with the line that makes it), not prose run together."""
+    raw = ("Examples\n\n"
+           "The record below renames an entry; it is written as a client would\n"
+           "send it to the directory server, one attribute per line.\n\n"
+           "# Modify an entry's relative distinguished name\n"
+           "dn: cn=Paul Jensen, ou=Product Development, dc=airius, dc=com\n"
+           "changetype: modrdn\n"
+           "newrdn: cn=Paula Jensen\n"
+           "deleteoldrdn: 1\n\n"
+           "Each change record ends at a blank line, and the next one begins\n"
+           "with its own dn: line, as the grammar above requires.\n")
+    ex = read_text(raw)
+    kinds = [(b.kind, raw[b.start:b.end]) for b in ex.blocks]
+    code = [t for k, t in kinds if k == "code"]
+    assert code == ["# Modify an entry's relative distinguished name\n"
+                    "dn: cn=Paul Jensen, ou=Product Development, dc=airius, dc=com\n"
+                    "changetype: modrdn\nnewrdn: cn=Paula Jensen\ndeleteoldrdn: 1"]
+    assert [k for k, t in kinds if t.startswith(("The record", "Each change"))] == ["prose", "prose"]
