@@ -107,17 +107,29 @@ def _emit(out: list[Span], raw: str, a: int, b: int) -> None:
         out.append(span)
 
 
+_COMMENT = re.compile(r"(?:#|//|--|;|%|/\*|\*)(?:\s|$)")
+
+
 def _code_units(raw: str, block: Span) -> list[Span]:
-    out: list[Span] = []
-    for line in re.finditer(r"[^\n]+", raw[block.start:block.end]):
-        span = stripped_span(raw, block.start + line.start(), block.start + line.end())
-        if span is None:
+    """Runs of whole lines up to CODE_UNIT_CHARS; comment lines at the end of a run go with the lines after them
+    (a comment explains what follows it: "# Tree Delete Control …" stays with "control: 1.2.840…")."""
+    lines = [s for s in (stripped_span(raw, block.start + m.start(), block.start + m.end())
+                         for m in re.finditer(r"[^\n]+", raw[block.start:block.end])) if s is not None]
+    units: list[list[Span]] = []
+    for span in lines:
+        if units and span.end - units[-1][0].start <= CODE_UNIT_CHARS:
+            units[-1].append(span)
             continue
-        if out and span.end - out[-1].start <= CODE_UNIT_CHARS:
-            out[-1] = Span(out[-1].start, span.end)
-        else:
-            out.append(span)
-    return out
+        carried: list[Span] = []
+        if units:
+            last = units[-1]
+            k = len(last)
+            while k > 1 and _COMMENT.match(raw, last[k - 1].start):
+                k -= 1
+            if k < len(last) and span.end - last[k].start <= CODE_UNIT_CHARS:
+                carried, units[-1] = last[k:], last[:k]
+        units.append(carried + [span])
+    return [Span(u[0].start, u[-1].end) for u in units]
 
 
 # Blocks separated only by whitespace and markup (list markers, table borders, quote marks) are chunked together.

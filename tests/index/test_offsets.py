@@ -98,3 +98,18 @@ def test_a_short_list_item_is_one_unit_and_a_long_one_is_split_as_prose():
     long = " ".join(["The setting holds for every page of the file."] * (ITEM_UNIT_CHARS // 40))
     got = [long[s.start:s.end] for s in split_sentences(long, Block(0, len(long), "item"))]
     assert len(got) == ITEM_UNIT_CHARS // 40 and all(g == "The setting holds for every page of the file." for g in got)
+
+
+def test_code_is_cut_between_lines_and_comments_go_with_what_follows():
+    """Code is cut into runs of whole lines up to CODE_UNIT_CHARS; comment lines at the end of a run move to the
+    next, so a comment is read (and quoted) with the line it explains."""
+    from index.readers.base import Block
+    from index.sentences import CODE_UNIT_CHARS, split_sentences
+
+    setting = "\n".join(f"option_{i} = {i}" for i in range(12))  # about 170 characters
+    comment = "# The next option sets how many attempts the daemon makes before it gives up on the server.\n" * 2
+    raw = setting + "\n" + comment + "max_retries = 5\nmax_wait = 30"
+    units = [raw[s.start:s.end] for s in split_sentences(raw, Block(0, len(raw), "code"))]
+    assert len(units) == 2 and all(len(u) <= CODE_UNIT_CHARS for u in units)
+    assert units[0] == setting and units[1].startswith("# The next option") and "max_retries = 5" in units[1]
+    assert "".join(u.replace("\n", "") for u in units) == raw.replace("\n", "")  # whole lines, none lost
