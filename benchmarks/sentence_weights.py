@@ -36,6 +36,9 @@ from pathlib import Path
 import numpy as np
 
 from dense_units import ROOT, TRAIN, squad_index
+from qa.extractive import ExtractiveSettings
+
+ANAPHOR_WEIGHT = ExtractiveSettings().anaphor_weight
 
 LEXICAL = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
 TYPE_PENALTY = (0.0, 0.1, 0.2, 0.3, 0.5)
@@ -93,7 +96,8 @@ def table(asked: list[Asked]) -> Table:
               np.zeros(shape, dtype=bool), np.zeros(shape, dtype=bool), np.array([a.article for a in asked]))
     for i, a in enumerate(asked):
         for j, f in enumerate(a.features):
-            t.dense[i, j], t.lexical[i, j], t.rank[i, j] = f.dense, f.lexical, 1 + f.rank
+            lexical = f.lexical + ANAPHOR_WEIGHT * (f.lexical_with_previous - f.lexical)  # as candidates() reads it
+            t.dense[i, j], t.lexical[i, j], t.rank[i, j] = f.dense, lexical, 1 + f.rank
             t.type_ok[i, j], t.valid[i, j] = f.type_ok, True
             t.hit[i, j] = contains_answer(f.text, a.answers)
     return t

@@ -1,0 +1,45 @@
+"""A sentence that opens by pointing back ("This way, …", "It …") is read with the sentence before it: the question's
+words that only the sentence before holds count for it, at ExtractiveSettings.anaphor_weight."""
+import pytest
+
+from qa.extractive import ExtractiveAnswerer, ExtractiveSettings
+
+DOC = ("Docstring style\n\nPlace the closing quotes of a multi-line docstring on a line by themselves. "
+       "This way, the editor's fill-paragraph command can be used on it. "
+       "Summary lines fit on one line.\n")
+QUESTION = "Which editor command works when the closing quotes of a docstring are on a line by themselves?"
+
+
+@pytest.fixture()
+def index(tmp_path, monkeypatch):
+    from index import build_index, open_index, reader
+    from tests.fakes import HashEmbedder
+
+    monkeypatch.setattr(reader, "get_embedder", HashEmbedder)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "style.txt").write_text(DOC, encoding="utf-8")
+    build_index([tmp_path / "docs"], tmp_path / "ix", HashEmbedder())
+    return open_index(tmp_path / "ix")
+
+
+def passages(ix):
+    return [ix.passage(i, 1.0) for i in range(len(ix))]
+
+
+def test_an_anaphoric_sentence_counts_the_words_of_the_one_before(index):
+    feats = {f.text.split()[0]: f for f in ExtractiveAnswerer(index).features(QUESTION, passages(index))}
+    this_way, place, summary = feats["This"], feats["Place"], feats["Summary"]
+    assert this_way.lexical_with_previous > this_way.lexical  # "closing quotes … line by themselves" from before
+    assert place.lexical_with_previous == place.lexical and summary.lexical_with_previous == summary.lexical
+
+
+def test_the_weight_sets_how_much_the_sentence_before_counts(index):
+    def score(weight):
+        a = ExtractiveAnswerer(index, ExtractiveSettings(anaphor_weight=weight))
+        return next(c.score for c in a.candidates(QUESTION, passages(index)) if c.text.startswith("This way"))
+    assert score(0.0) < score(0.5) < score(1.0)
+
+
+def test_anaphor_weight_is_checked():
+    with pytest.raises(Exception, match="anaphor_weight"):
+        ExtractiveSettings(anaphor_weight=1.5)
