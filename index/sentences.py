@@ -49,6 +49,8 @@ def _is_boundary(text: str, end_punct: int, next_word: str) -> bool:
         return False
     token = text[:end_punct].rsplit(None, 1)[-1] if text[:end_punct].strip() else ""
     token = token.lstrip("\"“‘'([")
+    if token.endswith("...."):
+        return False  # leader dots to the next cell of a table row: "AFM revisions ........ 1 work-hour"
     if not token.endswith("."):
         return True  # ! ? … and closing quotes after them
     word = token[:-1]

@@ -113,3 +113,12 @@ def test_code_is_cut_between_lines_and_comments_go_with_what_follows():
     assert len(units) == 2 and all(len(u) <= CODE_UNIT_CHARS for u in units)
     assert units[0] == setting and units[1].startswith("# The next option") and "max_retries = 5" in units[1]
     assert "".join(u.replace("\n", "") for u in units) == raw.replace("\n", "")  # whole lines, none lost
+
+
+def test_leader_dots_do_not_end_a_sentence():
+    """A table row with leader dots to its next cell ("AFM revisions ........ 1 work-hour") is one unit."""
+    from index.readers.base import Block
+    from index.sentences import split_sentences
+
+    raw = "AFM revisions ............ 1 work-hour × $85 per hour = $85 ...... $0 ........ $85 ........ $6,205."
+    assert [raw[s.start:s.end] for s in split_sentences(raw, Block(0, len(raw), "lines"))] == [raw]
