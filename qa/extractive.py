@@ -159,8 +159,9 @@ class ExtractiveAnswerer:
     def compose(self, question: str, passages: Sequence[Passage], chosen: list[Candidate],
                 cands: list[Candidate], confidence: float | None) -> Answer:
         """The answer text quoting ``chosen`` (best first), each with its citations; a first sentence that
-        introduces what follows it ("… the user will get this message:") is quoted with what follows."""
-        chosen = self.with_follower(chosen)
+        introduces what follows it ("… the user will get this message:") is quoted with what follows, a list with
+        all its items that fit."""
+        chosen = self.with_list(self.with_follower(chosen))
         groups = self._merge_duplicates(chosen, cands)
         parts, citations = [], []
         for group in groups:
@@ -215,6 +216,43 @@ class ExtractiveAnswerer:
             return chosen
         return [chosen[0], nxt, *chosen[1:]][:max(2, self.settings.max_sentences)]
 
+    def with_list(self, chosen: list[Candidate]) -> list[Candidate]:
+        """A first quote that introduces a list (its lead-in ends in a colon: "… four fields to complete: “Description
+        of Work …”") carries the rest of the list: the short units right after it in its passage, while the whole
+        quote stays within max_chars ("… “Date data retrieved”")."""
+        if not chosen:
+            return chosen
+        i = 1 if len(chosen) > 1 and chosen[1].previous == chosen[0].text and chosen[0].text.rstrip().endswith(":") \
+            else 0
+        head = chosen[i]
+        colon = head.text.rfind(":")
+        if colon < 0 or len(head.text) - colon > LIST_ITEM_CHARS:
+            return chosen
+        row = self._row_of.get(head.passage.chunk_id)
+        if row is None:
+            return chosen
+        shift = head.passage.start - self.index.chunks[row].start
+        end, texts = head.end, [head.text]
+        used = sum(len(c.text) + 1 for c in chosen[:i + 1])
+        for srow, span, text in self.index.chunk_sentences(row):
+            if srow <= head.row:
+                continue
+            if (srow != head.row + len(texts) or len(text) > LIST_ITEM_CHARS or _ENDS_SENTENCE.search(text)
+                    or used + len(text) + 1 > self.settings.max_chars):
+                break
+            end, used = span.end + shift, used + len(text) + 1
+            texts.append(text)
+        if len(texts) == 1:
+            return chosen
+        merged = dataclasses.replace(head, end=end, text=" ".join(texts))
+        out = chosen[:i] + [merged]
+        for c in chosen[i + 1:]:  # the other quotes, while they fit (the list comes first)
+            inside = c.passage.doc_id == head.passage.doc_id and head.start <= c.start < end
+            if not inside and used + len(c.text) + 1 <= self.settings.max_chars:
+                out.append(c)
+                used += len(c.text) + 1
+        return out
+
     def follower(self, c: Candidate) -> Candidate | None:
         """The unit right after a lead-in (a sentence ending in a colon) in the same document: the list, table
         row, code block or sentence it introduces, which is what answers a question the lead-in matches. None
@@ -259,6 +297,8 @@ class ExtractiveAnswerer:
 
 
 MIN_STEM_PREFIX = 5
+LIST_ITEM_CHARS = 150  # a unit this short, without end punctuation, after a lead-in is an item of its list
+_ENDS_SENTENCE = re.compile(r"[.!?][\"”’')\]]*\s*$")
 # A sentence opening with a word that points back at the one before it (not a person's pronoun: those name
 # someone the question may not)
 _ANAPHOR = re.compile(r"^\W*(this|these|that|those|it|its|they|their|such|thus|therefore|here|there)\b", re.I)

@@ -58,3 +58,22 @@ def news_index(tmp_path, monkeypatch):
     for f in docs.iterdir():
         settle(f)
     return docs, tmp_path / "ix"
+
+
+@pytest.fixture()
+def one_document(tmp_path, monkeypatch):
+    """``make(name, text)``: that one document indexed with the hash embedder (which the index then loads too):
+    (LoadedIndex, every chunk as a passage)."""
+    from index import build_index, open_index, reader
+    from tests.fakes import HashEmbedder
+
+    monkeypatch.setattr(reader, "get_embedder", HashEmbedder)
+
+    def make(name: str, text: str):
+        (tmp_path / "docs").mkdir()
+        (tmp_path / "docs" / name).write_text(text, encoding="utf-8")
+        build_index([tmp_path / "docs"], tmp_path / "ix", HashEmbedder())
+        ix = open_index(tmp_path / "ix")
+        return ix, [ix.passage(i, 1.0) for i in range(len(ix))]
+
+    return make

@@ -11,23 +11,16 @@ QUESTION = "Which editor command works when the closing quotes of a docstring ar
 
 
 @pytest.fixture()
-def index(tmp_path, monkeypatch):
-    from index import build_index, open_index, reader
-    from tests.fakes import HashEmbedder
-
-    monkeypatch.setattr(reader, "get_embedder", HashEmbedder)
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "style.txt").write_text(DOC, encoding="utf-8")
-    build_index([tmp_path / "docs"], tmp_path / "ix", HashEmbedder())
-    return open_index(tmp_path / "ix")
+def index(one_document):
+    return one_document("style.txt", DOC)
 
 
-def passages(ix):
-    return [ix.passage(i, 1.0) for i in range(len(ix))]
+def passages(ix_and_passages):
+    return ix_and_passages[1]
 
 
 def test_an_anaphoric_sentence_counts_the_words_of_the_one_before(index):
-    feats = {f.text.split()[0]: f for f in ExtractiveAnswerer(index).features(QUESTION, passages(index))}
+    feats = {f.text.split()[0]: f for f in ExtractiveAnswerer(index[0]).features(QUESTION, passages(index))}
     this_way, place, summary = feats["This"], feats["Place"], feats["Summary"]
     assert this_way.lexical_with_previous > this_way.lexical  # "closing quotes … line by themselves" from before
     assert place.lexical_with_previous == place.lexical and summary.lexical_with_previous == summary.lexical
@@ -35,7 +28,7 @@ def test_an_anaphoric_sentence_counts_the_words_of_the_one_before(index):
 
 def test_the_weight_sets_how_much_the_sentence_before_counts(index):
     def score(weight):
-        a = ExtractiveAnswerer(index, ExtractiveSettings(anaphor_weight=weight))
+        a = ExtractiveAnswerer(index[0], ExtractiveSettings(anaphor_weight=weight))
         return next(c.score for c in a.candidates(QUESTION, passages(index)) if c.text.startswith("This way"))
     assert score(0.0) < score(0.5) < score(1.0)
 
