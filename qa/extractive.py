@@ -160,8 +160,8 @@ class ExtractiveAnswerer:
                 cands: list[Candidate], confidence: float | None) -> Answer:
         """The answer text quoting ``chosen`` (best first), each with its citations; a first sentence that
         introduces what follows it ("… the user will get this message:") is quoted with what follows, a list with
-        all its items that fit."""
-        chosen = self.with_list(self.with_follower(chosen))
+        all its items that fit, a sentence with the next when that one points back to it."""
+        chosen = self.with_continuations(self.with_list(self.with_follower(chosen)), cands)
         groups = self._merge_duplicates(chosen, cands)
         parts, citations = [], []
         for group in groups:
@@ -251,6 +251,28 @@ class ExtractiveAnswerer:
             if not inside and used + len(c.text) + 1 <= self.settings.max_chars:
                 out.append(c)
                 used += len(c.text) + 1
+        return out
+
+    def with_continuations(self, chosen: list[Candidate], cands: list[Candidate]) -> list[Candidate]:
+        """Each quote with the sentence right after it when that one points back to it ("… place the closing quotes
+        on a line by themselves. This way, Emacs' fill-paragraph command can be used on it.") and scores within
+        keep_ratio of the best: one citation, while the answer stays within max_chars."""
+        if not chosen or not cands:
+            return chosen
+        floor = self.settings.keep_ratio * max(c.score for c in cands)
+        by_row = {c.row: c for c in cands}
+        taken = {c.row for c in chosen}
+        used = sum(len(c.text) + 1 for c in chosen)
+        out = []
+        for c in chosen:
+            nxt = by_row.get(c.row + 1)
+            if (nxt is not None and nxt.row not in taken and nxt.passage.chunk_id == c.passage.chunk_id
+                    and nxt.start >= c.end and _ANAPHOR.match(nxt.text) and nxt.score >= floor
+                    and used + len(nxt.text) + 1 <= self.settings.max_chars):
+                c = dataclasses.replace(c, end=nxt.end, text=f"{c.text} {nxt.text}")
+                taken.add(nxt.row)
+                used += len(nxt.text) + 1
+            out.append(c)
         return out
 
     def follower(self, c: Candidate) -> Candidate | None:

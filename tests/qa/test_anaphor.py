@@ -36,3 +36,18 @@ def test_the_weight_sets_how_much_the_sentence_before_counts(index):
 def test_anaphor_weight_is_checked():
     with pytest.raises(Exception, match="anaphor_weight"):
         ExtractiveSettings(anaphor_weight=1.5)
+
+
+def test_a_quote_carries_the_next_sentence_when_that_one_points_back(index):
+    ix, ps = index
+    a = ExtractiveAnswerer(ix)
+    cands = a.candidates(QUESTION, ps)
+    place = next(c for c in cands if c.text.startswith("Place"))
+    c = a.compose(QUESTION, ps, [place], cands, None).citations[0]
+    assert c.quote == ("Place the closing quotes of a multi-line docstring on a line by themselves. "
+                       "This way, the editor's fill-paragraph command can be used on it.")
+    assert DOC[c.start:c.end] == c.quote
+    summary = next(c for c in cands if c.text.startswith("Summary"))
+    assert a.compose(QUESTION, ps, [summary], cands, None).citations[0].quote == "Summary lines fit on one line."
+    tight = ExtractiveAnswerer(ix, ExtractiveSettings(max_chars=80))  # no room: the quote stays one sentence
+    assert tight.compose(QUESTION, ps, [place], cands, None).citations[0].quote.endswith("by themselves.")
