@@ -77,11 +77,23 @@ def read_rst(text: str) -> Extracted:
             blocks.append(Block(start, end, kind, level))
     blocks += _uncovered(lines, covered)
     blocks.sort(key=lambda b: b.start)
-    title = next((text[b.start:b.end] for b in blocks if b.kind == "heading"), None)
+    title = _header_title(text) or next((text[b.start:b.end] for b in blocks if b.kind == "heading"), None)
     for message in list(doc.findall(nodes.system_message)):  # docutils' own notes (unknown Sphinx roles)
         message.parent.remove(message)
     visible = sum(c.isalnum() for c in doc.astext())
     return Extracted(text, tuple(blocks), title=title, visible_chars=visible)
+
+
+# Header fields at the very top, as PEPs open ("PEP: 257", "Title: Docstring Conventions", continuation lines
+# indented)
+_HEADER = re.compile(r"\A(?:[A-Za-z][\w-]*:[^\n]*\n(?:[ \t]+\S[^\n]*\n)*)+")
+_TITLE_FIELD = re.compile(r"^Title:[ \t]*(\S[^\n]*)$", re.M)
+
+
+def _header_title(text: str) -> str | None:
+    header = _HEADER.match(text)
+    found = _TITLE_FIELD.search(header.group(0)) if header else None
+    return found.group(1).strip() if found else None
 
 
 def _defines(paragraph) -> bool:

@@ -204,7 +204,8 @@ def read_text(text: str) -> Extracted:
     blocks = (wrapped_blocks if wrapped else line_blocks)(lines, furniture)
     left = (f"page headers, footers and page numbers ({len(furniture)} lines)",) if furniture else ()
     h1 = next((b for b in blocks if b.kind == "heading" and b.level == 1), None)
-    title = fields.get("title") or (plain(text[h1.start:h1.end]) if h1 else None)
+    title = (fields.get("title") or (_centred_title(text, lines, blocks) if wrapped else None)
+             or (plain(text[h1.start:h1.end]) if h1 else None))
     return Extracted(text, tuple(blocks), title=title, date=date,
                      visible_chars=_visible(view, furniture, lines), left_out=left)
 
@@ -308,6 +309,29 @@ def wrapped_blocks(lines: list[Line], skip: set[int]) -> list[Block]:
             continue
         out.extend(_items(g, width))
     return out
+
+
+def _centred_title(text: str, lines: list[Line], blocks: list[Block]) -> str | None:
+    """The first one-line block, before any other heading, that is centred in the wrap width (an RFC's title under
+    its header block): the document's title."""
+    width = wrap_width(lines)
+    starts = {ln.start + ln.width: ln for ln in lines}
+    for b in blocks:
+        line = starts.get(b.start)
+        if line is not None and "\n" not in text[b.start:b.end] and _centred(line, width):
+            return plain(text[b.start:b.end])
+        if b.kind == "heading":
+            return None
+    return None
+
+
+def _centred(line: Line, width: int) -> bool:
+    """A short line set in the middle of the wrap width (its left and right margins within 3 of each other, both
+    at least 3): how plain-text documents set their title."""
+    text = line.text.strip()
+    right = width - line.indent - len(text)
+    return (line.indent >= 3 and right >= 3 and abs(line.indent - right) <= 3 and len(text.split()) <= 15
+            and not _TERMINAL.search(text))
 
 
 def _items(g: list[Line], width: int) -> list[Block]:

@@ -120,3 +120,14 @@ def test_list_items_and_definitions_are_items():
     assert [(b.kind, rst[b.start:b.end]) for b in e.blocks] == [
         ("prose", "Names considered:"), ("item", "pysettings.toml\n  Most reasonable alternative."),
         ("prose", "pypa.toml"), ("item", "A niche term."), ("item", "A second paragraph.")]
+
+
+def test_a_pep_header_title_field_is_the_title():
+    from index.readers.rst import read_rst
+
+    raw = ("PEP: 257\nTitle: Docstring Conventions\nAuthor: David Goodger <goodger@python.org>,\n"
+           "        Guido van Rossum <guido@python.org>\nStatus: Active\n\n\n"
+           "Abstract\n========\n\nThis PEP documents the semantics and conventions associated with Python docstrings.\n")
+    ex = read_rst(raw)
+    assert ex.title == "Docstring Conventions"
+    assert [raw[b.start:b.end] for b in ex.blocks if b.kind == "heading"] == ["Abstract"]  # still a section

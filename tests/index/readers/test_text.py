@@ -126,3 +126,22 @@ def test_a_block_of_fields_and_comments_is_kept_whole_as_code():
                     "dn: cn=Paul Jensen, ou=Product Development, dc=airius, dc=com\n"
                     "changetype: modrdn\nnewrdn: cn=Paula Jensen\ndeleteoldrdn: 1"]
     assert [k for k, t in kinds if t.startswith(("The record", "Each change"))] == ["prose", "prose"]
+
+
+def test_a_title_centred_under_the_header_block_is_the_title():
+    """An RFC sets its title centred under its header block, before any section: that line is the title (not the
+    header's first words or the first numbered section)."""
+    raw = ("Network Working Group                                         G. Good\n"
+           "Request for Comments: 2849                 iPlanet e-commerce Solutions\n\n\n"
+           "   The LDAP Data Interchange Format (LDIF) - Technical Specification\n\n"
+           "Status of this Memo\n\n"
+           "   This document specifies an Internet standards track protocol for the\n"
+           "   Internet community, and requests discussion and suggestions for\n"
+           "   improvements.\n\n"
+           "1. Introduction\n\n"
+           "   The format is used to convey directory information, or a description\n"
+           "   of a set of changes made to directory entries.\n")
+    ex = read_text(raw)
+    assert ex.title == "The LDAP Data Interchange Format (LDIF) - Technical Specification"
+    assert [raw[b.start:b.end] for b in ex.blocks if b.kind == "heading"][-2:] == ["Status of this Memo",
+                                                                                  "1. Introduction"]
