@@ -119,8 +119,6 @@ def top1_hits(t: Table, w: Weights) -> np.ndarray:
 
 def abstains(t: Table, w: Weights) -> np.ndarray:
     """Per question: the answerer would abstain (ExtractiveAnswerer.answer's test)."""
-    from qa.extractive import ExtractiveSettings
-
     s = ExtractiveSettings()
     top = scores(t, w).max(axis=1)
     dense = np.where(t.valid, t.dense, -np.inf).max(axis=1)
@@ -140,8 +138,6 @@ def check_order(ix, asked: list[Asked], t: Table) -> None:
 
 
 def current_weights() -> Weights:
-    from qa.extractive import ExtractiveSettings
-
     s = ExtractiveSettings()
     return s.lexical_weight, s.type_penalty, s.rank_weight
 

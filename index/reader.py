@@ -1,6 +1,7 @@
 """Load a built index (no unpickling) and search it, dense or lexical."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import threading
@@ -39,6 +40,7 @@ class DocRecord:
     date: str | None
     layout: Layout = NO_LAYOUT
     stored: str | None = None  # extracted text kept by the index (PDF, DOCX), relative to the generation folder
+    file_sha256: str | None = None  # of the file as indexed, for stored documents
 
 
 class LoadedIndex:
@@ -52,7 +54,7 @@ class LoadedIndex:
         check_model(self.manifest, self.embedder.name, self.embedder.weights_sha256, self.index_dir)
         self.generation = gen
         self.docs = [DocRecord(k, v["source"], v["title"], v.get("date"), Layout.from_json(v.get("layout")),
-                               v.get("stored")) for k, v in self.manifest["documents"].items()]
+                               v.get("stored"), v.get("file_sha256")) for k, v in self.manifest["documents"].items()]
         self.markups = [markup_of(d.source) for d in self.docs]
         with open(gen / "chunks.jsonl", encoding="utf-8") as f:
             self.chunks = [ChunkRecord(r["id"], r["doc"], r["start"], r["end"], r["text"], tuple(r["sentences"]))
@@ -73,11 +75,14 @@ class LoadedIndex:
         return Passage(c.chunk_id, d.doc_id, d.source, d.title, c.text, c.start, c.end, float(score), d.date,
                        d.layout)
 
-    def indexed_text(self, source: str) -> str | None:
+    def indexed_text(self, source: str, data: bytes | None = None) -> str | None:
         """The text a document's offsets point into as indexed, for documents whose text the index stores (PDF,
-        DOCX); None for text formats, whose file is that text."""
+        DOCX, text not in UTF-8); None for UTF-8 text files, whose file is that text. With ``data`` (the file's
+        bytes now), None as well unless they are the bytes indexed."""
         for d in self.docs:
             if d.source == source and d.stored:
+                if data is not None and hashlib.sha256(data).hexdigest() != d.file_sha256:
+                    return None
                 return read_stored(self.generation, {"stored": d.stored})
         return None
 

@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from index import open_index
 from index.ingest import source_text
-from index.manifest import read_stored
 from index.readers.decode import decode
 from index.readers import reader_for
 from index.types import content_hash
@@ -75,10 +74,9 @@ def document_text(source: str, index_dir: str | os.PathLike | None = None) -> st
     cannot be read."""
     with open(source, "rb") as f:
         data = f.read()
-    if index_dir is not None:
-        stored = _stored_copy(index_dir, source, data)
-        if stored is not None:
-            return stored
+    stored = open_index(index_dir).indexed_text(source, data) if index_dir is not None else None
+    if stored is not None:
+        return stored
     reader = reader_for(source)
     if reader is not None and reader.stores_text:
         return reader.read(data).text
@@ -86,18 +84,6 @@ def document_text(source: str, index_dir: str | os.PathLike | None = None) -> st
         return source_text(data)
     except UnicodeDecodeError:
         return decode(data).text
-
-
-def _stored_copy(index_dir: str | os.PathLike, source: str, data: bytes) -> str | None:
-    """The index's copy of a stored document's text, when ``data`` (the file now) is what was indexed."""
-    index = open_index(index_dir)
-    digest = None
-    for entry in index.manifest["documents"].values():
-        if entry.get("source") == source and entry.get("stored"):
-            digest = digest or hashlib.sha256(data).hexdigest()
-            if entry.get("file_sha256") == digest:
-                return read_stored(index.generation, entry)
-    return None
 
 
 def _extracted(source: str, data: bytes) -> str:

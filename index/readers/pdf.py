@@ -329,13 +329,12 @@ def _paragraphs(pages: list[list[_Line]]) -> list[list[_Line]]:
             x0, x1 = extent.get(k, (ln.x0, ln.x1))
             extent[k] = (min(x0, ln.x0), max(x1, ln.x1))
     flat = [ln for lines in pages for ln in lines]
-    rows = _table_rows(flat)
-    for i in rows:
+    for i in _table_rows(flat):
         flat[i].row = True
     paras: list[list[_Line]] = []
     for i, ln in enumerate(flat):
         p = paras[-1][-1] if paras else None
-        new = p is None or i in rows or i - 1 in rows
+        new = p is None or ln.row or p.row
         if not new:
             em = max(p.size, ln.size)
             same_flow = p.page == ln.page and p.region == ln.region
