@@ -13,21 +13,27 @@ independent tool per format; "body" means running prose, and:
   .rst   docutils publish_doctree; astext() of every paragraph not inside a system message, footnote and
          citation references removed (docutils numbers them: "[#distutils]_" reads "1").
   .pdf   poppler's pdftotext (no -layout); per page, lines joined into blank-line-separated paragraphs, a word
-         hyphenated across lines joined when both halves are lowercase; dropped: lines repeated on 3+ pages
-         (running headers / footers) and bare page numbers; a paragraph's first line of <= 5 words without end
-         punctuation, followed by a line starting with a capital, is a heading and stands alone.
+         hyphenated across lines joined when both halves are lowercase; dropped: running headers / footers (a
+         line among the first or last three of 3+ pages, or on half the pages or more: margin stamps) and bare
+         page numbers (a body line that recurs, "www.regulations.gov by searching for", is body text); a
+         paragraph's first line of <= 5 words without end punctuation, followed by a line starting with a
+         capital, is a heading and stands alone.
   .docx  python-docx body paragraphs and table cell paragraphs.
 Then split into sentences (end punctuation, whitespace, a capital) and kept when they have >= 5 words and are
 running prose: at least 60% of their words are words of letters (table rows of figures and equations are
 counted apart, as "not prose"); a PDF footnote's leading number is dropped (it is a mark, placed apart).
 
-Indexed text of a document: its title, the last part of each section heading path and its chunk texts (overlaps
-read once, by offsets), each through index.markup.readable(). Both sides are normalised (NFKD with accents dropped, lowercase, a hyphen between two letters dropped, as pdftotext
-drops real hyphens at line ends too: "citation-based" == "citationbased"; runs of letters/digits are the words);
-a sentence is KEPT when its word sequence occurs contiguously in the document's indexed text. A missed sentence
-is also tested for being held INTERLEAVED: all its words in order within a window of 1.5 x its length + 5 words
-(held, but with other words between: footnote labels, link targets, another column's footnote); and each missed
-sentence is printed with its break point (the longest prefix found contiguously, "||", the words that follow).
+Indexed text of a document: its title, then its chunk texts (overlaps read once, by offsets) with the last part of
+each section heading path where the section starts, each through index.markup.readable(). Both sides are normalised
+(NFKD with accents dropped, lowercase, a hyphen between two letters dropped, as pdftotext drops real hyphens at line
+ends too: "citation-based" == "citationbased"; runs of letters/digits are the words); a sentence is KEPT when its
+word sequence occurs contiguously in the document's indexed text (for a PDF, its letters and digits with the spaces
+between words left out: a PDF stores no spaces, each reader guesses them from glyph gaps, and pdftotext and pdfium
+guess differently inside formulas, "ŒckI wk" / "Œck I wk", and at a hyphen before a column break, "Soekarno-" /
+"Soekarno-Hatta"). A missed sentence is also tested for being held INTERLEAVED: all its words in order within a
+window of 1.5 x its length + 5 words (held, but with other words between: footnote labels, link targets, another
+column's footnote); and each missed sentence is printed with its break point (the longest prefix found contiguously,
+"||", the words that follow).
 
 For PDFs a second, independent reading (pypdf, from the test extra) says which reference sentences both tools read
 word for word; the report adds citebot's share of those. A sentence only pdftotext reads so is often its artifact
@@ -139,13 +145,17 @@ def pdf_paragraphs(path: Path) -> list[str]:
     text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
                           check=True).stdout
     pages = [p.splitlines() for p in text.split("\f")]
+    edges = [{x.strip() for x in lines[:EDGE_LINES] + lines[-EDGE_LINES:]} for lines in
+             ([x for x in page if x.strip()] for page in pages)]
+    on_edges = Counter(l for edge in edges for l in edge)
     on_pages = Counter(l for page in pages for l in {x.strip() for x in page if x.strip()})
+    everywhere = {l for l, n in on_pages.items() if n >= max(3, len(pages) / 2)}  # margin stamps too
     out = []
-    for page in pages:
+    for page, edge in zip(pages, edges):
         para, lines = "", 0
         for line in page + [""]:
             s = line.strip()
-            if not s or on_pages[s] >= 3 or s.isdigit():
+            if not s or (s in edge and on_edges[s] >= 3) or s in everywhere or s.isdigit():
                 if not s and para:
                     out.append(para)
                     para, lines = "", 0
@@ -209,6 +219,7 @@ def reference(path: Path) -> tuple[list[str], dict]:
     return out, extra
 
 
+EDGE_LINES = 3  # running headers and footers: among a page's first or last lines on 3+ pages, or on half the pages
 PROSE_SHARE = 0.6  # running prose: at least this share of its words are words of letters (not figures, symbols)
 _FOOTNOTE_MARK = re.compile(r"^\s*\d{1,2}\s+(?=[A-Z])")
 
@@ -223,11 +234,16 @@ def indexed_texts(folder: Path, index_dir: Path) -> dict[str, str]:
     from index.reader import LoadedIndex
     build_index([folder], index_dir)
     ix = LoadedIndex(index_dir)
-    parts = {i: [d.title or ""] + [h.split(" › ")[-1] for _, h in d.layout.sections] for i, d in enumerate(ix.docs)}
+    parts = {i: [d.title or ""] for i, d in enumerate(ix.docs)}
+    heads = {i: sorted(d.layout.sections, key=lambda s: s[0]) for i, d in enumerate(ix.docs)}
     ends: dict[int, int] = {}
     for c in sorted(ix.chunks, key=lambda c: (c.doc, c.start)):
+        while heads[c.doc] and heads[c.doc][0][0] <= max(c.start, ends.get(c.doc, 0)):
+            parts[c.doc].append(heads[c.doc].pop(0)[1].split(" › ")[-1])  # a heading, where it stands
         parts[c.doc].append(c.text[max(0, ends.get(c.doc, 0) - c.start):])
         ends[c.doc] = max(ends.get(c.doc, 0), c.end)
+    for i, rest in heads.items():
+        parts[i] += [h.split(" › ")[-1] for _, h in rest]
     return {str(Path(d.source).resolve()): " " + " ".join(
         " ".join(words(readable(t, markup_of(d.source)))) for t in parts[i]) + " " for i, d in enumerate(ix.docs)}
 
@@ -262,12 +278,16 @@ def audit(folder: Path) -> dict:
     for p in files:
         sents, extra = reference(p)
         text = held.get(str(p.resolve()))
-        missed = [s for s in sents if text is None or " " + " ".join(words(s)) + " " not in text]
+        fmt = p.suffix.lower()
+        if fmt == ".pdf":  # a PDF has no spaces to compare: each reader guesses them from glyph gaps
+            joined = "".join((text or "").split())
+            missed = [s for s in sents if text is None or "".join(words(s)) not in joined]
+        else:
+            missed = [s for s in sents if text is None or " " + " ".join(words(s)) + " " not in text]
         kept, toks, starts = len(sents) - len(missed), (text or "").split(), defaultdict(list)
         for i, t in enumerate(toks):
             starts[t].append(i)
         gapped = [s for s in missed if interleaved(words(s), toks, starts)]
-        fmt = p.suffix.lower()
         if fmt == ".pdf":  # the sentences both references read the same, and how many of those the index holds
             second = pdf_second_reading(p)
             agreed = [s for s in sents if " " + " ".join(words(s)) + " " in second]

@@ -43,7 +43,7 @@ CHROME = tuple(re.compile(p, re.I) for p in (
 
 # Photo and image credits.
 CREDIT = tuple(re.compile(p, re.I) for p in (
-    r"(©|\(c\)|copyright\b).{0,80}",
+    r"(©|\(c\)(?=\s*\d{4})|copyright\b).{0,80}",  # "(c)" alone is a list label: "(c) Applicability"
     r"(photo|image|picture|video)s?( credit)?\s*(:|by\b).{0,120}",
     r"\(?(ap|afp|reuters|getty images|epa|ansa)( photo)?(/[^)]{0,60})?\)?",
     r"credit:.{0,120}",

@@ -78,7 +78,9 @@ def markup_of(source: str) -> str:
     return MARKUP.get(os.path.splitext(source)[1].lower(), "text")
 
 
-_HYPHEN_BREAK = re.compile(r"(?<=[a-z])-\n[ \t]*(?=[a-z])")  # a hyphen at a line break: kept, the break goes
+# a hyphen at a line break: kept, the break goes; before "and"/"or" it is suspended ("pre-\nand post-") and the
+# space stays
+_HYPHEN_BREAK = re.compile(r"(?<=[a-z])-\n[ \t]*(?=[a-z])(?!(?:and|or|nor)\b)")
 _QUOTED_LINE = re.compile(r"\n[ \t]*>[ \t>]*")              # markdown block quote markers on continued lines
 
 

@@ -42,6 +42,14 @@ def test_repeated_headline_and_photo_credit_are_dropped():
     assert kept_text(raw, c) == "The first real sentence is here. Another follows."
 
 
+def test_a_list_label_c_is_content_but_a_copyright_line_is_not():
+    raw = ("Rules\n\n(b) Affected ADs\n\nThis AD replaces an earlier one.\n\n(c) Applicability\n\n"
+           "This AD applies to all airplanes.\n\n(c) 2020 Example Press\n\n© Example Photo Agency")
+    text = kept_text(raw, clean_text(raw))
+    assert "(c) Applicability" in text and "(b) Affected ADs" in text
+    assert "2020 Example Press" not in text and "Photo Agency" not in text
+
+
 def test_seed_junk_never_reaches_the_index_text():
     docs, skipped = load_documents([SEEDS])
     assert not skipped and len(docs) == 5

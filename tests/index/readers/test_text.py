@@ -91,6 +91,12 @@ def test_rfc_page_furniture_is_removed_numbered_sections_found_and_hyphens_joine
     assert readable(RFC[block.start:block.end], "text").endswith("starting at one sec-ond.")  # the hyphen is kept
 
 
+def test_a_suspended_hyphen_at_a_line_break_keeps_its_space():
+    raw = "does have a most- and least-\n   significant bit, and the caller does pre-\n   and post-conditioning."
+    assert readable(raw, "text") == "does have a most- and least-significant bit, and the caller does pre- and " \
+                                    "post-conditioning."
+
+
 def test_list_items_are_units_and_figures_are_kept_whole():
     raw = ("Options\n\n"
            "The tool takes these options, each explained in a sentence of its\n"
