@@ -86,6 +86,7 @@ _BULLET = re.compile(r"^(?:[\u2022\u2023\u25e6\u25aa\u25cf\u2043\u2219\u00b7\u20
 _SENTENCE_END = tuple('.!?:;"\u201d)')
 _LEADER = re.compile(r"\S\s?\.{4,}\s?(?=\S)")  # "AFM revisions ....... 1 work-hour": dots leading to the next cell
 _CELL = " | "  # between the cells of a table row in the stored text
+GUTTER_EMS = 0.8  # a column gutter is at least this wide (the Federal Register's is 9 pt beside 9 pt type)
 EDGE_SHARE = 0.12  # running headers and footers sit within this share of the page's height from its top or bottom
 
 
@@ -239,9 +240,9 @@ def _single(lines: list[_Line], region: list[int]) -> list[_Line]:
 
 
 def _gutter(lines: list[_Line], em: float) -> float | None:
-    """The x of the widest vertical gap (at least one em) crossing all these lines between their outer edges."""
+    """The x of the widest vertical gap (at least GUTTER_EMS) crossing all these lines between their outer edges."""
     spans = sorted((ln.x0, ln.x1) for ln in lines)
-    best, best_w, reach = None, em, spans[0][1]
+    best, best_w, reach = None, GUTTER_EMS * em, spans[0][1]
     for x0, x1 in spans[1:]:
         if x0 - reach >= best_w:
             best, best_w = (reach + x0) / 2, x0 - reach
@@ -259,7 +260,7 @@ def _columns(group: list[_Line], gutter: float, em: float):
     wide = min(0.25 * width, 12 * em)
 
     def prose(ln: _Line) -> bool:  # a line of running text, not a table cell ("85.5 85.5", "bibliography titles")
-        return ln.x1 - ln.x0 >= wide and len(_WORD.findall(ln.text)) >= 3
+        return ln.x1 - ln.x0 >= wide and len(_WORD.findall(ln.text)) >= 3 and not _LEADER.search(ln.text)
 
     if sum(map(prose, left)) >= 2 and sum(map(prose, right)) >= 2:
         return left, right

@@ -118,6 +118,19 @@ def test_three_columns_headers_hyphens(fedreg):
     assert "The FAA estimates that this proposed AD affects 73 airplanes of U.S. registry." in text
 
 
+@needs_corpus
+def test_narrow_gutters_still_part_columns(fedreg):
+    """The footnote area of page 2 is three columns of 7 pt type with gutters of 9 pt, under one em of the page's
+    9 pt body: each column is still read top to bottom, so sentences run on in their own column."""
+    text = fedreg.text
+    assert ("‘‘low’’ AOA is a relatively small angle (associated with flight conditions within the normal flight "
+            "envelope).") in text
+    assert ("The FAA’s review of these flights and associated risk assessments provided the basis for the revised "
+            "pilot procedures") in text
+    # the first page's left column reads on from SUMMARY to DATES before the next column starts
+    assert "The FAA is proposing this AD to address the unsafe condition on these products.\n\nDATES:" in text
+
+
 def test_hyphenation_rules():
     from index.readers.pdf import _Line, _join
 
