@@ -93,13 +93,14 @@ EDGE_SHARE = 0.12  # running headers and footers sit within this share of the pa
 class _Line:
     """A run of characters on one baseline: one line of a column (or one cell of a table row)."""
 
-    __slots__ = ("x0", "y0", "x1", "y1", "text", "size", "page", "region", "base", "cells", "row")
+    __slots__ = ("x0", "y0", "x1", "y1", "text", "size", "page", "region", "base", "cells", "row", "frags")
 
     def __init__(self, x0, y0, x1, y1, text, size, page, base=None):
         self.x0, self.y0, self.x1, self.y1, self.text, self.size, self.page = x0, y0, x1, y1, text, size, page
         self.region = 0
         self.cells = 1  # fragments set apart by a gap of over an em, or by leader dots (a table row has several)
         self.row = False  # a table row (_table_rows): a paragraph of its own
+        self.frags = [(x0, x1, 0, len(text))]  # the fragments _rows joined: x0, x1 and where each is in text
         self.base = y0 if base is None else base  # bottom of the first letter's box: baselines, for line pitch
 
     @property
@@ -277,12 +278,77 @@ def _rows(lines: list[_Line]) -> list[_Line]:
                 and min(p.y1, ln.y1) - max(p.y0, ln.y0) > 0.5 * min(p.y1 - p.y0, ln.y1 - ln.y0)):
             cell = ln.x0 - p.x1 > max(p.size, ln.size)
             p.cells += ln.cells if cell else ln.cells - 1
-            p.text += (_CELL if cell else " ") + ln.text
+            p.text += _CELL if cell else " "
+            p.frags.append((ln.x0, ln.x1, len(p.text), len(p.text) + len(ln.text)))
+            p.text += ln.text
             p.x1, p.y0, p.y1 = ln.x1, min(p.y0, ln.y0), max(p.y1, ln.y1)
             p.size = max(p.size, ln.size)
         else:
             out.append(ln)
     return out
+
+
+def _wrapped_cells(lines: list[_Line]) -> list[_Line]:
+    """A table cell wrapped onto a second line ("MDS installation and verification, INOP" / "marker removal.")
+    goes back into its row; so does a header cell stacked on two lines beside a one-line header ("Cost on U.S." /
+    "operators" beside "Parts cost"). Lines in reading order, as _rows leaves them."""
+    rows = _table_rows(lines)
+    if not rows:
+        return lines
+    taken: set[int] = set()
+    for r in sorted(rows):
+        row = lines[r]
+        em = row.size
+        beside: list[_Line] = []  # lines that share the row's band but stand apart from its cells: a stacked cell
+        for k in range(max(0, r - 3), min(len(lines), r + 4)):
+            ln = lines[k]
+            if k == r or k in rows or k in taken:
+                continue
+            overlaps = min(row.y1, ln.y1) > max(row.y0, ln.y0)
+            apart = all(ln.x1 < a - 0.5 * em or ln.x0 > b + 0.5 * em for a, b, _, _ in row.frags)
+            if overlaps and apart and ln.region == row.region and ln.x1 - ln.x0 < 0.4 * (row.x1 - row.x0):
+                beside.append(ln)
+                taken.add(k)
+            elif (k == r + 1 and not overlaps and row.y0 - ln.y1 < 0.6 * em and row.x0 - em <= ln.x0
+                  and ln.x1 <= row.x1 + em and ln.x1 - ln.x0 < 0.4 * (row.x1 - row.x0)
+                  and not (k + 1 < len(lines) and k + 1 not in rows and ln.y0 - lines[k + 1].y1 < 0.6 * em
+                           and lines[k + 1].x0 < ln.x1 and lines[k + 1].x1 > ln.x0)):
+                _append_to_cell(row, ln)  # the one short line right under the row, not a paragraph's first line
+                taken.add(k)
+        if beside:
+            text = " ".join(ln.text for ln in sorted(beside, key=lambda ln: -ln.mid))
+            x0, x1 = min(ln.x0 for ln in beside), max(ln.x1 for ln in beside)
+            _insert_cell(row, x0, x1, text)
+    return [ln for k, ln in enumerate(lines) if k not in taken]
+
+
+def _append_to_cell(row: _Line, ln: _Line) -> None:
+    """Add a wrapped line's text to the end of the row's cell above it (a leader's dots lead to the next cell)."""
+    frag = max((f for f in row.frags if f[0] <= ln.x0 + row.size), default=row.frags[0], key=lambda f: f[0])
+    x0, x1, a, b = frag
+    at = a + round((ln.x0 - x0) / max(x1 - x0, 1e-6) * (b - a))  # about where that x falls in the fragment's text
+    ends = [a + m.start() + 1 for m in _LEADER.finditer(row.text[a:b])] + [b]  # a cell ends at its leader
+    end = next((e for e in ends if e >= at), b)
+    _insert(row, end, " " + ln.text)
+
+
+def _insert_cell(row: _Line, x0: float, x1: float, text: str) -> None:
+    """Put a cell into the row at its place by x."""
+    i = next((k for k, f in enumerate(row.frags) if f[0] > x0), len(row.frags))
+    if i == len(row.frags):
+        at, piece = len(row.text), _CELL + text
+    else:
+        at, piece = row.frags[i][2], text + _CELL
+    _insert(row, at, piece)
+    row.frags.insert(i, (x0, x1, at + (len(_CELL) if i == len(row.frags) else 0),
+                         at + (len(_CELL) if i == len(row.frags) else 0) + len(text)))
+    row.cells += 1
+    row.x0, row.x1 = min(row.x0, x0), max(row.x1, x1)
+
+
+def _insert(row: _Line, at: int, piece: str) -> None:
+    row.text = row.text[:at] + piece + row.text[at:]
+    row.frags = [(x0, x1, a + len(piece) * (a >= at), b + len(piece) * (b >= at)) for x0, x1, a, b in row.frags]
 
 
 def _furniture_key(text: str) -> str:
@@ -544,7 +610,7 @@ def extract(path: str, max_pages: int) -> dict:
         if len(upright) > 2000:  # a map or a chart, not prose: top to bottom
             ordered = _rows(_single(upright, region))
         else:
-            ordered = _rows(_order(upright, region)) if upright else []
+            ordered = _wrapped_cells(_rows(_order(upright, region))) if upright else []
         for ln in rotated:
             rotated_ids.add(id(ln))
             region[0] += 1

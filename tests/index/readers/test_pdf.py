@@ -94,6 +94,14 @@ def test_table_rows_stay_rows(acl, fedreg):
     afm = block_of(fedreg, "AFM revisions ....")
     assert afm.kind == "lines" and fedreg.text[afm.start:afm.end].endswith("$6,205.")
     assert "FCC OPS installation" not in fedreg.text[afm.start:afm.end]
+    # a cell wrapped onto a second line stays in its cell; a header cell stacked on two lines is one cell
+    mds = block_of(fedreg, "MDS installation and verification, INOP")
+    assert fedreg.text[mds.start:mds.end].startswith("MDS installation and verification, INOP marker removal. | ")
+    wiring = block_of(fedreg, "Stabilizer wiring change")
+    assert "× $85 per hour = Up to $6,715. | Up to $3,790" in fedreg.text[wiring.start:wiring.end]
+    header = block_of(fedreg, "Action | Labor cost")
+    assert fedreg.text[header.start:header.end] == ("Action | Labor cost | Parts cost | Cost per product | "
+                                                     "Cost on U.S. operators")
 
 
 @needs_corpus
