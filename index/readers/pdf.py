@@ -93,7 +93,8 @@ EDGE_SHARE = 0.12  # running headers and footers sit within this share of the pa
 class _Line:
     """A run of characters on one baseline: one line of a column (or one cell of a table row)."""
 
-    __slots__ = ("x0", "y0", "x1", "y1", "text", "size", "page", "region", "base", "cells", "row", "frags")
+    __slots__ = ("x0", "y0", "x1", "y1", "text", "size", "page", "region", "base", "cells", "row", "frags",
+                 "size_end")
 
     def __init__(self, x0, y0, x1, y1, text, size, page, base=None):
         self.x0, self.y0, self.x1, self.y1, self.text, self.size, self.page = x0, y0, x1, y1, text, size, page
@@ -101,6 +102,7 @@ class _Line:
         self.cells = 1  # fragments set apart by a gap of over an em, or by leader dots (a table row has several)
         self.row = False  # a table row (_table_rows): a paragraph of its own
         self.frags = [(x0, x1, 0, len(text))]  # the fragments _rows joined: x0, x1 and where each is in text
+        self.size_end = size  # the size of its last characters ("CONTACT: Ian": small capitals, then 9 pt)
         self.base = y0 if base is None else base  # bottom of the first letter's box: baselines, for line pitch
 
     @property
@@ -132,7 +134,9 @@ def _page_lines(raw, textpage, pageno: int) -> tuple[list[_Line], list[_Line]]:
             text = _clean("".join(chars))
             if text:
                 size = max(box[4].items(), key=lambda kv: kv[1])[0]  # the size of most of its characters
-                (rotated if box[6] else upright).append(_Line(*box[:4], text, size, pageno, box[7]))
+                line = _Line(*box[:4], text, size, pageno, box[7])
+                line.size_end = box[8]
+                (rotated if box[6] else upright).append(line)
         chars, box = [], None
 
     for k in range(n):
@@ -282,7 +286,7 @@ def _rows(lines: list[_Line]) -> list[_Line]:
             p.frags.append((ln.x0, ln.x1, len(p.text), len(p.text) + len(ln.text)))
             p.text += ln.text
             p.x1, p.y0, p.y1 = ln.x1, min(p.y0, ln.y0), max(p.y1, ln.y1)
-            p.size = max(p.size, ln.size)
+            p.size, p.size_end = max(p.size, ln.size), ln.size_end
         else:
             out.append(ln)
     return out
@@ -411,8 +415,9 @@ def _paragraphs(pages: list[list[_Line]]) -> list[list[_Line]]:
                 goes_on = ln.text[:1].islower() or (p.text[-1:] in _HYPHENS and p.text[-2:-1].isalpha()
                                                      and ln.text[:1].isalpha())
                 new = not (p.text[-1:] not in _SENTENCE_END and goes_on and abs(p.size - ln.size) < 0.1 * em)
-            elif abs(p.size - ln.size) > 0.12 * min(p.size, ln.size):
-                new = True
+            elif (abs(p.size - ln.size) > 0.12 * min(p.size, ln.size)
+                  and abs(p.size_end - ln.size) > 0.12 * min(p.size_end, ln.size)):
+                new = True  # a change of size, unless the line goes on in the size the last one ended in
             elif (p.base - ln.base) / em > pitch * 1.3 + 0.15:
                 new = True
             elif _BULLET.match(ln.text):
@@ -440,7 +445,7 @@ def _table_rows(flat: list[_Line]) -> set[int]:
             if ln.cells >= 3 or (ln.cells == 2 and (multi(i - 1, ln.region) or multi(i + 1, ln.region)))}
 
 
-_URL_END = re.compile(r"(?:https?://|www\.)\S*[/:.\-_=?&#~]$|https?:$")
+_URL_END = re.compile(r"(?:https?://|www\.)\S*[/:.\-_=?&#~]$|https?:(?://)?$|\w@$")  # a URL or address goes on
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 

@@ -135,6 +135,8 @@ def test_narrow_gutters_still_part_columns(fedreg):
             "envelope).") in text
     assert ("The FAA’s review of these flights and associated risk assessments provided the basis for the revised "
             "pilot procedures") in text
+    # a paragraph opening with a label in small capitals goes on in body type on its next line
+    assert "FOR FURTHER INFORMATION CONTACT: Ian Won, Manager, Seattle ACO Branch" in text
     # the first page's left column reads on from SUMMARY to DATES before the next column starts
     assert "The FAA is proposing this AD to address the unsafe condition on these products.\n\nDATES:" in text
 
@@ -150,6 +152,11 @@ def test_hyphenation_rules():
     texts, _ = _join(paras)
     assert texts == ["a trace is an example of this.", "a type-specialized trace", "every type-specialized trace",
                      "Trace-Monkey runs", "build 737\u20139 now"]
+    # a URL or an e-mail address broken at a line end goes on without a space; a sentence after a URL does not
+    texts, _ = _join([para("internet https://", "www.example.com. You may"), para("email: help@", "faa.gov."),
+                      para("see https://example.com", "for more")])
+    assert texts == ["internet https://www.example.com. You may", "email: help@faa.gov.",
+                     "see https://example.com for more"]
 
 
 # ------------------------------------------------------------------------------------------------- bad input
