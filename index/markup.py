@@ -49,12 +49,23 @@ def markdown_images(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+_CELL_TAG = re.compile(r"(?:</t[dh]>\s*)?<t[dh](?:\s[^<>]{0,300})?>", re.I)  # a table cell starts: " | "
+_TERM_END = re.compile(r"</dt>\s*(?:<dd(?:\s[^<>]{0,300})?>)?", re.I)         # a term, then its definition
+_BLOCK_TAG = re.compile(r"</?(?:br|p|div|li|ul|ol|dl|dd|dt|tr|table|tbody|thead|pre|h[1-6]|blockquote|section)"
+                        r"(?:\s[^<>]{0,300})?/?>", re.I)                     # apart from its neighbours
+
+
 def plain(text: str) -> str:
-    """Readable text of a raw passage: links keep their text, tags and entities go."""
+    """Readable text of a raw passage: links keep their text, tags and entities go (block tags leave a space, a
+    table cell's start " | ", a definition's start " — ")."""
     if "](" in text:
         text = _MD_LINK.sub(r"\1", text)
     if "<" in text:
-        text = _TAG.sub("", text)
+        if "<t" in text or "<T" in text:
+            text = _CELL_TAG.sub(" | ", text)
+        if "</dt>" in text or "</DT>" in text:
+            text = _TERM_END.sub(" — ", text)
+        text = _TAG.sub("", _BLOCK_TAG.sub(" ", text))
     if "&" in text:
         text = html.unescape(text)
     return _WS.sub(" ", text).strip()

@@ -134,8 +134,9 @@ def _code_units(raw: str, block: Span) -> list[Span]:
     return [Span(u[0].start, u[-1].end) for u in units]
 
 
-# Blocks separated only by whitespace and markup (list markers, table borders, quote marks) are chunked together.
-_MARKUP_GAP = re.compile(r"(?:\s|[-*+>|•·:=_.)(]|\d{1,3}[.)])*")
+# Blocks separated only by whitespace and markup (list markers, table borders, quote marks, HTML tags and
+# comments) are chunked together.
+_MARKUP_GAP = re.compile(r"(?:\s|[-*+>|•·:=_.)(]|\d{1,3}[.)]|<[^<>]{0,300}>|&nbsp;)*")
 
 
 def regions(raw: str, blocks: Sequence[Span]) -> list[list[Span]]:

@@ -1,8 +1,11 @@
 """HTML pages: text blocks as raw spans of the file (inline tags stay inside a span).
 
 Navigation, headers, footers, asides, forms and scripts are not read (a navigation-heavy page keeps a smaller
-share of its visible text, and says so). ``<h1>``-``<h6>`` are headings; so is a short block without end
-punctuation, as scraped pages mark their headings with styling rather than tags.
+share of its visible text, and says so). Structure comes from the tags: ``<h1>``-``<h6>`` are headings, ``<pre>``
+is code (kept whole), ``<li>`` a list item, a ``<dt>`` term with its ``<dd>`` definition one item, and so is a
+table row ``<tr>`` (one unit however its source lines run; its cells read " | " apart, by index.markup.plain). Only a page without any
+``<h2>``-``<h6>`` tag gets headings from styling: a short paragraph without end punctuation is one there, as
+scraped news pages mark their subheadings with styling rather than tags.
 """
 from __future__ import annotations
 
@@ -35,6 +38,11 @@ AWAY = {"nav", "footer", "aside"}  # a <time> in these dates another page (relat
 JSON_LD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]{8,40})"')
 
 
+# the kind of block each tag opens (other BLOCK tags open "prose")
+KIND_OF = {"pre": "code", "li": "item", "dt": "dt", "tr": "item", **{h: "heading" for h in HEADINGS}}
+CONTAINERS = {"pre", "tr"}  # block tags inside these stay inside their block (a <p> in a cell, a <br> in code)
+
+
 class _Blocks(HTMLParser):
     def __init__(self, raw: str):
         super().__init__(convert_charrefs=False)
@@ -46,8 +54,12 @@ class _Blocks(HTMLParser):
         self.skip_depth = 0
         self.stack: list[str] = []
         self.current: list[int] | None = None
-        self.blocks: list[tuple[int, int, int]] = []  # start, end, heading level (0: not a heading)
+        self.blocks: list[tuple[int, int, int, str]] = []  # start, end, heading level (0: none), kind
         self.level = 0
+        self.kind = "prose"
+        self.inside: list[str] = []  # open containers (pre, tr): their block tags do not split the block
+        self.term_open = False  # a <dd> just opened after a <dt> term: the definition's first block joins the term
+        self.subheadings = False  # the page tags its section headings (<h2>-<h6>)
         self.visible = 0  # letters and digits outside scripts and styles
         self.hidden_depth = 0
         self.title: str | None = None
@@ -61,7 +73,12 @@ class _Blocks(HTMLParser):
 
     def _close(self) -> None:
         if self.current:
-            self.blocks.append((*self.current, self.level))
+            if self.term_open and self.blocks and self.blocks[-1][3] == "dt" and self.kind != "code":
+                a, _, _, _ = self.blocks.pop()  # a definition's first paragraph goes with its term: one item
+                self.blocks.append((a, self.current[1], 0, "item"))
+            else:
+                self.blocks.append((*self.current, self.level, self.kind))
+            self.term_open = False
         self.current = None
 
     def handle_starttag(self, tag, attrs):
@@ -71,9 +88,19 @@ class _Blocks(HTMLParser):
             self.away_depth += 1
         if tag in SKIP:
             self.skip_depth += 1
-        if tag in BLOCK:
+        if tag == "tr" and "tr" in self.inside:  # the last row's </tr> left out, as HTML allows
+            while self.inside and self.inside.pop() != "tr":
+                pass
+        if tag in BLOCK and not self.inside:
             self._close()
             self.level = int(tag[1]) if tag in HEADINGS else 0
+            self.kind = KIND_OF.get(tag, "prose")
+            if tag == "dd":
+                self.term_open = bool(self.blocks) and self.blocks[-1][3] == "dt"
+            if tag in HEADINGS and tag != "h1" and not self.skip_depth:
+                self.subheadings = True
+        if tag in CONTAINERS and tag not in VOID:
+            self.inside.append(tag)
         if tag in HIDDEN:
             self.hidden_depth += 1
         self._in_title = tag in ("title", "h1") and self.title is None
@@ -98,9 +125,13 @@ class _Blocks(HTMLParser):
             self.skip_depth -= 1
         if tag in HIDDEN and self.hidden_depth:
             self.hidden_depth -= 1
-        if tag in BLOCK:
+        if tag in self.inside or (tag in ("table", "tbody", "thead", "tfoot") and "tr" in self.inside):
+            while self.inside and self.inside.pop() not in (tag, "tr"):
+                pass
+        if tag in BLOCK and not self.inside:
             self._close()
             self.level = 0
+            self.kind = "prose"
         self._in_title = False
 
     def _text(self, text: str) -> None:
@@ -143,16 +174,16 @@ def read_html(raw: str) -> Extracted:
     p.close()
     p._close()
     blocks = []
-    for a, b, level in p.blocks:
+    for a, b, level, kind in p.blocks:
         s = stripped_span(raw, a, b)
         if s is None:
             continue
         text = plain(raw[s.start:s.end])
-        if level or (text and len(text.split()) <= HEADING_MAX_WORDS and not TERMINAL.search(text)
-                     and not text.endswith(":")):
+        if level or (not p.subheadings and kind == "prose" and text and len(text.split()) <= HEADING_MAX_WORDS
+                     and not TERMINAL.search(text) and not text.endswith(":")):
             blocks.append(Block(s.start, s.end, "heading", level or 2))
         else:
-            blocks.append(Block(s.start, s.end, "prose"))
+            blocks.append(Block(s.start, s.end, {"heading": "prose", "dt": "item"}.get(kind, kind)))
     left = ("navigation, headers, footers, asides and forms",) if p.visible > 0 else ()
     return Extracted(raw, tuple(blocks), title=p.title, date=_page_date(raw, p.dates), visible_chars=p.visible,
                      left_out=left)
