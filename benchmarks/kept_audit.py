@@ -19,6 +19,9 @@ independent tool per format; "body" means running prose, and:
          paragraph's first line of <= 5 words without end punctuation, followed by a line starting with a
          capital, is a heading and stands alone.
   .docx  python-docx body paragraphs and table cell paragraphs.
+  .html  Python's html.parser over the page's <main> (the whole body where there is none); navigation, headers,
+         footers, asides, forms, buttons and scripts left out; text of <p>, <li>, <td>/<th>, <dd>/<dt>,
+         <blockquote> (innermost element owns the text); <pre> code blocks are left out and only counted.
 Then split into sentences (end punctuation, whitespace, a capital) and kept when they have >= 5 words and are
 running prose: at least 60% of their words are words of letters (table rows of figures and equations are
 counted apart, as "not prose"); a PDF footnote's leading number is dropped (it is a mark, placed apart).
@@ -62,7 +65,7 @@ sys.path.insert(0, str(ROOT))
 
 ACCEPT = 0.98
 MIN_WORDS = 5
-FORMATS = (".txt", ".md", ".rst", ".pdf", ".docx")
+FORMATS = (".txt", ".md", ".rst", ".pdf", ".docx", ".html")
 _SENT = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"')\]]))\s+(?=[\"'(\[]?[A-Z])")
 _WORD = re.compile(r"[^\W_]+")
 _INNER_GAP = re.compile(r"\S {3,}\S")
@@ -115,6 +118,39 @@ class _MdText(HTMLParser):
     def handle_data(self, data):
         if self.stack and not self.pre:
             self.stack[-1].append(data)
+
+
+class _HtmlText(_MdText):
+    """A page's main content: inside <main> when the page has one; navigation, headers, footers, asides, forms,
+    buttons and scripts left out; text of <p>, <li>, <td>/<th>, <dd>/<dt>, <blockquote>."""
+    BLOCKS = _MdText.BLOCKS | {"dd", "dt"}
+    AWAY = {"script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "button"}
+
+    def __init__(self, has_main: bool):
+        super().__init__()
+        self.main = 0 if has_main else 1
+        self.away = 0
+
+    def handle_starttag(self, tag, attrs):
+        self.main += tag == "main"
+        self.away += tag in self.AWAY
+        super().handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag):
+        self.main -= tag == "main" and self.main > 0
+        self.away -= tag in self.AWAY and self.away > 0
+        super().handle_endtag(tag)
+
+    def handle_data(self, data):
+        if self.main and not self.away:
+            super().handle_data(data)
+
+
+def html_paragraphs(path: Path) -> tuple[list[str], int]:
+    raw = path.read_text(encoding="utf-8", errors="replace")
+    p = _HtmlText(has_main=re.search(r"<main[\s>]", raw, re.I) is not None)
+    p.feed(raw)
+    return p.out, p.code_blocks
 
 
 def md_paragraphs(path: Path) -> tuple[list[str], int]:
@@ -199,6 +235,8 @@ def reference(path: Path) -> tuple[list[str], dict]:
     ext, extra = path.suffix.lower(), {}
     if ext == ".md":
         paras, extra["code_blocks"] = md_paragraphs(path)
+    elif ext == ".html":
+        paras, extra["code_blocks"] = html_paragraphs(path)
     else:
         paras = {".txt": txt_paragraphs, ".rst": rst_paragraphs, ".pdf": pdf_paragraphs,
                  ".docx": docx_paragraphs}[ext](path)

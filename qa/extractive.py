@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 
 from index import LoadedIndex
+from index.clean import SECTION_SEPARATOR
 from index.errors import check_range
 
 from .answer_type import AnswerType, offers, offers_measure, question_type
@@ -24,6 +25,8 @@ class ExtractiveSettings:
     anaphor_weight: float = 0.5    # a sentence opening with "This", "It", "Such"… is read with the one before it:
                                    # this share of the question words only that one holds counts (held-out SQuAD,
                                    # 2026-12-07: 4 questions more right, 2 fewer; docs/answering.md)
+    heading_weight: float = 0.5    # ... and so is the heading of the section it stands in ("--no-defaults: don't
+                                   # run default passes" over "This flag is deprecated."; docs/answering.md)
     type_penalty: float = 0.2      # sentence lacks the kind of answer asked for (a name, number, date)
     rank_weight: float = 0.05      # prior for sentences of higher-ranked passages
     min_evidence: float = 0.6      # best sentence score below this -> abstain
@@ -41,6 +44,7 @@ class ExtractiveSettings:
         check_range("other_doc_ratio", self.other_doc_ratio, lo=0.0, hi=1.0)
         check_range("duplicate_similarity", self.duplicate_similarity, lo=0.0, hi=1.0)
         check_range("anaphor_weight", self.anaphor_weight, lo=0.0, hi=1.0)
+        check_range("heading_weight", self.heading_weight, lo=0.0, hi=1.0)
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,8 @@ class Features:
     lexical: float         # share of the question's idf mass the sentence covers
     lexical_with_previous: float  # ... the sentence and the one before it cover, where it opens with an anaphor
                                   # ("This way, Emacs' fill-paragraph …"); else the same as lexical
+    lexical_with_heading: float   # ... those and the heading of the section it stands in (not the document's
+                                  # title, which every sentence shares)
     rank: int              # its passage's rank, 0 first
     type_ok: bool          # it offers the kind of answer the question asks for
 
@@ -91,7 +97,8 @@ class ExtractiveAnswerer:
     def candidates(self, question: str, passages: Sequence[Passage]) -> list[Candidate]:
         s, out = self.settings, []
         for f in self.features(question, passages):
-            lexical = f.lexical + s.anaphor_weight * (f.lexical_with_previous - f.lexical)
+            lexical = (f.lexical + s.anaphor_weight * (f.lexical_with_previous - f.lexical)
+                       + s.heading_weight * (f.lexical_with_heading - f.lexical_with_previous))
             score = f.dense + s.lexical_weight * lexical + s.rank_weight / (1 + f.rank)
             if not f.type_ok:
                 score -= s.type_penalty
@@ -107,6 +114,7 @@ class ExtractiveAnswerer:
         total = sum(weights.values()) or 1.0
         kind = question_type(question)
         seen, out = set(), []
+        heads: dict[str, set[str]] = {}
         for rank, p in enumerate(passages):
             row = self._row_of.get(p.chunk_id)
             if row is None:
@@ -121,12 +129,20 @@ class ExtractiveAnswerer:
                 dense = float(self.index.sentence_vectors[srow] @ q)
                 toks = set(self.index.bm25.tokenizer(text))
                 lex = sum(w for t, w in weights.items() if covers(toks, t)) / total
-                with_prev = lex
+                with_prev = with_head = lex
                 if prev and _ANAPHOR.match(text):
-                    both = toks | set(self.index.bm25.tokenizer(prev))
-                    with_prev = sum(w for t, w in weights.items() if covers(both, t)) / total
+                    toks = toks | set(self.index.bm25.tokenizer(prev))
+                    with_prev = with_head = sum(w for t, w in weights.items() if covers(toks, t)) / total
+                path = p.layout.section(span.start + shift)
+                head = path.rsplit(SECTION_SEPARATOR, 1)[-1] if path else None
+                if head and head != p.title:
+                    if head not in heads:
+                        heads[head] = set(self.index.bm25.tokenizer(head))
+                    if heads[head] - toks:
+                        both = toks | heads[head]
+                        with_head = sum(w for t, w in weights.items() if covers(both, t)) / total
                 out.append(Features(srow, p, span.start + shift, span.end + shift, text, prev, dense, lex, with_prev,
-                                    rank, offers(kind, text, question)))
+                                    with_head, rank, offers(kind, text, question)))
         return out
 
     def answer(self, question: str, passages: Sequence[Passage], cands: list[Candidate] | None = None) -> Answer:
