@@ -1,7 +1,8 @@
 """HTML pages: text blocks as raw spans of the file (inline tags stay inside a span).
 
-Navigation, headers, footers, asides, forms and scripts are not read (a navigation-heavy page keeps a smaller
-share of its visible text, and says so). Structure comes from the tags: ``<h1>``-``<h6>`` are headings, ``<pre>``
+Navigation, headers, footers, asides, forms and scripts are not read, nor elements marked hidden or with the ARIA
+role of page furniture (navigation, banner, contentinfo, search, complementary); a navigation-heavy page keeps a
+smaller share of its visible text, and says so. Structure comes from the tags: ``<h1>``-``<h6>`` are headings, ``<pre>``
 is code (kept whole), ``<li>`` a list item, a ``<dt>`` term with its ``<dd>`` definition one item, and so is a
 table row ``<tr>`` (one unit however its source lines run; its cells read " | " apart, by index.markup.plain). Only a page without any
 ``<h2>``-``<h6>`` tag gets headings from styling: a short paragraph without end punctuation is one there, as
@@ -31,6 +32,11 @@ DATE_META = {"article:published_time", "og:published_time", "og:article:publishe
              "dc.date", "dc.date.issued", "dcterms.date", "dcterms.issued", "dcterms.created", "citation_date",
              "citation_publication_date", "sailthru.date", "parsely-pub-date", "article.published", "date.release"}
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+# ARIA landmarks of page furniture (Sphinx's "related" bar and sidebar are <div role="navigation">), not read; nor
+# elements whose class or id is one of these words (Sphinx's <div class="footer">, "sphinxsidebar")
+SKIP_ROLES = {"navigation", "banner", "contentinfo", "search", "complementary"}
+SKIP_CLASSES = {"footer", "sidebar", "sphinxsidebar", "related", "navbar", "breadcrumbs", "breadcrumb", "skip-link"}
+PERMALINKS = {"¶", "#", "§", "🔗"}  # a heading's anchor link ("IDLE¶"): not part of its text
 HIDDEN = {"script", "style", "noscript", "template", "svg"}  # never visible
 HEADING_MAX_WORDS = 14  # a shorter block without end punctuation is a heading
 TERMINAL = re.compile(r"[.!?…][\"”’')\]]*$")
@@ -52,18 +58,21 @@ class _Blocks(HTMLParser):
             if c == "\n":
                 self.line_starts.append(i + 1)
         self.skip_depth = 0
+        self.skipped: list[list] = []  # [tag, nesting] of open elements left out for their role or as hidden
         self.stack: list[str] = []
         self.current: list[int] | None = None
         self.blocks: list[tuple[int, int, int, str]] = []  # start, end, heading level (0: none), kind
         self.level = 0
         self.kind = "prose"
         self.inside: list[str] = []  # open containers (pre, tr): their block tags do not split the block
+        self.lists = 0  # open <ul>/<ol>: a paragraph inside a list item is part of the item
         self.term_open = False  # a <dd> just opened after a <dt> term: the definition's first block joins the term
         self.subheadings = False  # the page tags its section headings (<h2>-<h6>)
         self.visible = 0  # letters and digits outside scripts and styles
         self.hidden_depth = 0
         self.title: str | None = None
         self._in_title = False
+        self._title_raw: list[str] = []  # the title's pieces so far (an entity splits it: "IDLE &#8212; Python")
         self.away_depth = 0
         self.dates: dict[str, str] = {}  # "meta", "time" (marked as the publication date), "first time" -> ISO
 
@@ -88,6 +97,15 @@ class _Blocks(HTMLParser):
             self.away_depth += 1
         if tag in SKIP:
             self.skip_depth += 1
+        if tag not in VOID:
+            if self.skipped and tag == self.skipped[-1][0]:
+                self.skipped[-1][1] += 1
+            elif any(k == "role" and (v or "").lower() in SKIP_ROLES or k == "hidden"
+                     or k == "aria-hidden" and (v or "").lower() == "true"
+                     or k in ("class", "id") and not SKIP_CLASSES.isdisjoint((v or "").lower().split())
+                     for k, v in attrs):
+                self.skipped.append([tag, 1])
+                self.skip_depth += 1
         if tag == "tr" and "tr" in self.inside:  # the last row's </tr> left out, as HTML allows
             while self.inside and self.inside.pop() != "tr":
                 pass
@@ -95,15 +113,19 @@ class _Blocks(HTMLParser):
             self._close()
             self.level = int(tag[1]) if tag in HEADINGS else 0
             self.kind = KIND_OF.get(tag, "prose")
+            if self.kind == "prose" and self.lists and tag in ("p", "div"):
+                self.kind = "item"
             if tag == "dd":
                 self.term_open = bool(self.blocks) and self.blocks[-1][3] == "dt"
             if tag in HEADINGS and tag != "h1" and not self.skip_depth:
                 self.subheadings = True
         if tag in CONTAINERS and tag not in VOID:
             self.inside.append(tag)
+        self.lists += tag in ("ul", "ol")
         if tag in HIDDEN:
             self.hidden_depth += 1
         self._in_title = tag in ("title", "h1") and self.title is None
+        self._title_raw = []
 
     def _date(self, tag: str, a: dict) -> None:
         if tag == "meta":
@@ -123,8 +145,15 @@ class _Blocks(HTMLParser):
             self.away_depth -= 1
         if tag in SKIP and self.skip_depth:
             self.skip_depth -= 1
+        if self.skipped and tag == self.skipped[-1][0]:
+            self.skipped[-1][1] -= 1
+            if not self.skipped[-1][1]:
+                self.skipped.pop()
+                self.skip_depth -= 1
         if tag in HIDDEN and self.hidden_depth:
             self.hidden_depth -= 1
+        if tag in ("ul", "ol") and self.lists:
+            self.lists -= 1
         if tag in self.inside or (tag in ("table", "tbody", "thead", "tfoot") and "tr" in self.inside):
             while self.inside and self.inside.pop() not in (tag, "tr"):
                 pass
@@ -142,7 +171,8 @@ class _Blocks(HTMLParser):
         start = self._offset()
         end = start + len(text)
         if self._in_title:
-            self.title = plain(text)
+            self._title_raw.append(text)
+            self.title = plain("".join(self._title_raw))
             return
         if self.current is None:
             self.current = [start, end]
@@ -179,6 +209,11 @@ def read_html(raw: str) -> Extracted:
         if s is None:
             continue
         text = plain(raw[s.start:s.end])
+        if level and text[-1:] in PERMALINKS and len(text) > 1:  # cut the heading's anchor link off its span
+            cut = raw.rfind("<a", s.start, s.end)
+            if cut > s.start and plain(raw[cut:s.end]) in PERMALINKS:
+                s = stripped_span(raw, s.start, cut) or s
+                text = plain(raw[s.start:s.end])
         if level or (not p.subheadings and kind == "prose" and text and len(text.split()) <= HEADING_MAX_WORDS
                      and not TERMINAL.search(text) and not text.endswith(":")):
             blocks.append(Block(s.start, s.end, "heading", level or 2))

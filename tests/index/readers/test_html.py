@@ -102,3 +102,36 @@ def test_real_mdbook_pages():
     assert not any("$ rustdoc" in p for p in paths)  # code is never a heading
     code = [raw[b.start:b.end] for b in c.blocks if b.kind == "code"]
     assert any("$ rustdoc src/lib.rs --crate-name mycrate" in plain(t) for t in code)
+
+
+SPHINX = """<html><head><title>IDLE &#8212; Python 3.13 documentation</title></head><body>
+<div class="related" role="navigation" aria-label="related navigation"><h3>Navigation</h3>
+<ul><li><a href="genindex.html">index</a></li><li><a href="py-modindex.html">modules</a> |</li></ul></div>
+<div class="document"><div class="body" role="main">
+<section id="idle"><h1>IDLE<a class="headerlink" href="#idle" title="Link to this heading">¶</a></h1>
+<p>IDLE has the following features:</p>
+<ul class="simple">
+<li><p>cross-platform: works mostly the same on Windows, Unix, and macOS</p></li>
+<li><p>configuration, browsers, and other dialogs</p></li>
+</ul>
+<section id="menus"><h2>Menus<a class="headerlink" href="#menus" title="Link to this heading">¶</a></h2>
+<p>IDLE has two main window types, the Shell window and the Editor window.</p>
+<span aria-hidden="true">Decoration only</span>
+</section></section></div>
+<div class="sphinxsidebar" role="navigation"><h3>Table of Contents</h3><p>Quick search</p></div></div>
+<div class="footer">Last updated on Jan 17, 2024. Created using Sphinx 7.0.1.</div>
+</body></html>"""
+
+
+def test_sphinx_furniture_permalinks_and_list_paragraphs():
+    """Sphinx marks its navigation with ARIA roles and its footer with a class, puts a "¶" link in every heading and
+    a <p> in every list item; the title has an entity in it."""
+    ex = read_html(SPHINX)
+    got = [(b.kind, plain(SPHINX[b.start:b.end])) for b in ex.blocks]
+    assert ex.title == "IDLE — Python 3.13 documentation"
+    assert ("heading", "IDLE") in got and ("heading", "Menus") in got
+    assert ("item", "cross-platform: works mostly the same on Windows, Unix, and macOS") in got
+    assert ("prose", "IDLE has two main window types, the Shell window and the Editor window.") in got
+    text = " ".join(t for _, t in got)
+    for furniture in ("index", "modules", "Quick search", "Table of Contents", "Last updated", "Decoration only"):
+        assert furniture not in text
