@@ -187,8 +187,25 @@ class ExtractiveAnswerer:
                 citations.append(_citation(n, c))
                 markers.append(f"[{n}]")
             parts.append(f"{group[0].text} {''.join(markers)}")
+        head = self.telling_heading(question, groups[0][0]) if groups else None
+        if head:
+            parts[0] = f"Under “{head}”: {parts[0]}"
         return Answer(question, " ".join(parts), False, citations, list(passages), self.name,
                       confidence=confidence)
+
+    def telling_heading(self, question: str, c: Candidate) -> str | None:
+        """The heading of the section ``c`` stands in, where it holds question words the quote and the sentence
+        before it lack ("which test case is piece rate with alternate wage data" -> "TCFW-07 Wage Data Page – Piece
+        Rate using Alternate Wage Data as method"): the answer names it. Never the document's title; not past
+        MAX_HEADING_CHARS."""
+        path = c.passage.layout.section(c.start)
+        head = path.rsplit(SECTION_SEPARATOR, 1)[-1] if path else None
+        if not head or head == c.passage.title or len(head) > MAX_HEADING_CHARS:
+            return None
+        tok = self.index.bm25.tokenizer
+        have = set(tok(c.text)) | set(tok(c.previous or ""))
+        heading = set(tok(head))
+        return head if any(covers(heading, t) and not covers(have, t) for t in set(tok(question))) else None
 
     def select(self, cands: list[Candidate]) -> list[Candidate]:
         """The best candidate and up to max_sentences - 1 more scoring within the settings' ratios of it."""
@@ -340,6 +357,9 @@ _ENDS_SENTENCE = re.compile(r"[.!?][\"”’')\]]*\s*$")
 # A sentence opening with a word that points back at the one before it (not a person's pronoun: those name
 # someone the question may not)
 _ANAPHOR = re.compile(r"^\W*(this|these|that|those|it|its|they|their|such|thus|therefore|here|there)\b", re.I)
+
+
+MAX_HEADING_CHARS = 150  # a longer "heading" is a paragraph a reader took for one: not named in the answer
 
 
 def covers(tokens: set[str], term: str) -> bool:

@@ -33,3 +33,20 @@ def test_the_heading_weight_sets_how_much_the_heading_counts(index):
     assert score(0.0) < score(0.5) < score(1.0)
     with pytest.raises(Exception, match="heading_weight"):
         ExtractiveSettings(heading_weight=-0.1)
+
+
+def test_the_answer_names_a_heading_that_holds_question_words_its_quote_lacks(index):
+    ix, ps = index
+    a = ExtractiveAnswerer(ix)
+    cands = a.candidates(QUESTION, ps)
+    deprecated = next(c for c in cands if c.text.startswith("This flag"))
+    answer = a.compose(QUESTION, ps, [deprecated], cands, None)
+    assert answer.text.startswith("Under “--no-defaults: skip the default passes”: This flag is deprecated.")
+    assert answer.citations[0].quote.startswith("This flag is deprecated.")  # the quote stays the document's text
+    # a quote that holds the question's words itself, or a sentence under the title only, is not prefixed
+    question = "where does the tool write its files unless told otherwise?"
+    cands = a.candidates(question, ps)
+    writes = next(c for c in cands if c.text.startswith("The tool writes"))
+    assert a.compose(question, ps, [writes], cands, None).text.startswith("The tool writes")
+    copies = next(c for c in cands if c.text.startswith("The tool copies"))
+    assert a.compose(QUESTION, ps, [copies], cands, None).text.startswith("The tool copies")
