@@ -78,14 +78,16 @@ _HYPHENS = "-\u00ad\ufffe\u2010\x02"
 _LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl", "\ufb05": "st",
               "\ufb06": "st"}
 _ACCENTS = {"\u00a8": "\u0308", "\u00b4": "\u0301", "`": "\u0300", "\u02c6": "\u0302", "\u02dc": "\u0303",
-            "\u00b8": "\u0327", "\u02c7": "\u030c"}
-_ACCENTED = re.compile("([\u00a8\u00b4`\u02c6\u02dc\u00b8\u02c7])([A-Za-z\u0131])")
+            "\u00b8": "\u0327", "\u02c7": "\u030c", "\u02dd": "\u030b", "\u02d8": "\u0306", "\u02da": "\u030a"}
+_ACCENTED = re.compile("([\u00a8\u00b4`\u02c6\u02dc\u00b8\u02c7\u02dd\u02d8\u02da])([A-Za-z\u0131])")
+_STRAY_ACCENT = re.compile("(?:^|(?<=\\s))[\u00a8\u00b4\u02c6\u02dc\u00b8\u02c7\u02dd\u02d8\u02da](?=\\s|$)")  # drawn apart
 _PAGE_NUMBER = re.compile(r"^\W*(?:page\s*)?(?:\d{1,5}|[ivxlc]{1,7})(?:\s*(?:of|/)\s*\d{1,4})?\W*$", re.I)
 _BULLET = re.compile(r"^(?:[\u2022\u2023\u25e6\u25aa\u25cf\u2043\u2219\u00b7\u2013\u2014*\uf0b7]\s|\(?\d{1,2}[.)]\s"
                      r"|\([a-z]\)\s)")
 _SENTENCE_END = tuple('.!?:;"\u201d)')
 _LEADER = re.compile(r"\S\s?\.{4,}\s?(?=\S)")  # "AFM revisions ....... 1 work-hour": dots leading to the next cell
 _CELL = " | "  # between the cells of a table row in the stored text
+PROSE_WORDS = 3  # a line of running text has this many words of two letters or more ("-o, --output=FILE" has not)
 GUTTER_EMS = 0.8  # a column gutter is at least this wide (the Federal Register's is 9 pt beside 9 pt type)
 EDGE_SHARE = 0.12  # running headers and footers sit within this share of the page's height from its top or bottom
 
@@ -115,6 +117,8 @@ def _clean(s: str) -> str:
     if _ACCENTED.search(s):
         s = _ACCENTED.sub(lambda m: unicodedata.normalize(
             "NFC", ("i" if m[2] == "\u0131" else m[2]) + _ACCENTS[m[1]]), s)
+    if _STRAY_ACCENT.search(s):
+        s = _STRAY_ACCENT.sub("", s)
     return re.sub(r"\s+", " ", s).strip()
 
 
@@ -265,7 +269,8 @@ def _columns(group: list[_Line], gutter: float, em: float):
     wide = min(0.25 * width, 12 * em)
 
     def prose(ln: _Line) -> bool:  # a line of running text, not a table cell ("85.5 85.5", "bibliography titles")
-        return ln.x1 - ln.x0 >= wide and len(_WORD.findall(ln.text)) >= 3 and not _LEADER.search(ln.text)
+        return (ln.x1 - ln.x0 >= wide and sum(len(w) > 1 for w in _WORD.findall(ln.text)) >= PROSE_WORDS
+                and not _LEADER.search(ln.text))
 
     if sum(map(prose, left)) >= 2 and sum(map(prose, right)) >= 2:
         return left, right
@@ -433,6 +438,35 @@ def _paragraphs(pages: list[list[_Line]]) -> list[list[_Line]]:
             paras.append([ln])
         else:
             paras[-1].append(ln)
+    return _around_floats(paras)
+
+
+FLOAT_CAPTION = re.compile(r"^(?:Table|Figure|Fig\.|Algorithm|Listing)\s*[\dIVX]", re.I)
+MAX_FLOATS = 12  # paragraphs (table rows, a caption) a sentence may jump over at a column or page break
+
+
+def _around_floats(paras: list[list[_Line]]) -> list[list[_Line]]:
+    """A sentence cut at the end of a column by a table or figure set at the top of the next one goes on after it
+    ("… the index described" / [Table 4, its caption] / "earlier. We compute …"): the paragraph that goes on is
+    joined to the one it continues, the table and caption follow."""
+    i = 0
+    while i < len(paras):
+        last = paras[i][-1]
+        if last.row or last.text[-1:] in _SENTENCE_END or last.text[-1:] in _HYPHENS:
+            i += 1
+            continue
+        j = i + 1
+        while j < len(paras) and j - i <= MAX_FLOATS and (paras[j][0].row or FLOAT_CAPTION.match(paras[j][0].text)):
+            j += 1
+        if j > i + 1 and j < len(paras):
+            nxt = paras[j][0]
+            broke = nxt.page != last.page or nxt.region != last.region
+            goes_on = nxt.text[:1].islower() or (last.text[-1:] == "," and nxt.text[:1].isalnum())
+            if broke and goes_on and abs(nxt.size - last.size) < 0.1 * max(nxt.size, last.size) \
+                    and any(FLOAT_CAPTION.match(p[0].text) for p in paras[i + 1:j]):
+                paras[i] = paras[i] + paras.pop(j)
+                continue
+        i += 1
     return paras
 
 
@@ -440,9 +474,21 @@ def _table_rows(flat: list[_Line]) -> set[int]:
     """Indexes of the lines that are table rows: three cells or more, or two in a run of such lines (each row is a
     paragraph of its own, kept with its cells in order)."""
     def multi(j: int, region: int) -> bool:
-        return 0 <= j < len(flat) and flat[j].region == region and flat[j].cells >= 2
+        return 0 <= j < len(flat) and flat[j].region == region and (flat[j].cells >= 2 or _figures(flat[j]))
     return {i for i, ln in enumerate(flat)
-            if ln.cells >= 3 or (ln.cells == 2 and (multi(i - 1, ln.region) or multi(i + 1, ln.region)))}
+            if ln.cells >= 3 or ((ln.cells == 2 or _figures(ln)) and (multi(i - 1, ln.region)
+                                                                      or multi(i + 1, ln.region)))}
+
+
+_NUMBER = re.compile(r"^[-+±(]?[$€£]?\d[\d.,:/%]*\)?%?$")
+
+
+def _figures(ln: _Line) -> bool:
+    """A short line of figures, a row whose cells sit close ("Baseline 84.2 54.2"): two numbers or more, at least
+    60% of its words, at most three words of letters."""
+    words = ln.text.replace(_CELL, " ").split()
+    numbers = sum(bool(_NUMBER.match(w)) for w in words)
+    return numbers >= 2 and numbers >= 0.6 * len(words) and len(words) - numbers <= 3
 
 
 _URL_END = re.compile(r"(?:https?://|www\.)\S*[/:.\-_=?&#~]$|https?:(?://)?$|\w@$")  # a URL or address goes on

@@ -91,6 +91,8 @@ def test_table_rows_stay_rows(acl, fedreg):
     assert title.kind == "lines" and title.end < row.start  # rows in order, each its own block
     caption = block_of(acl, "Table 1: Results of the ScienceParse system.")
     assert caption.kind == "prose"
+    # a small table whose cells sit close together: its lines of figures are rows too
+    assert block_of(acl, "Baseline 84.2 54.2").kind == "lines" and block_of(acl, "Neural | 84.6").kind == "lines"
     afm = block_of(fedreg, "AFM revisions ....")
     assert afm.kind == "lines" and fedreg.text[afm.start:afm.end].endswith("$6,205.")
     assert "FCC OPS installation" not in fedreg.text[afm.start:afm.end]
@@ -102,6 +104,17 @@ def test_table_rows_stay_rows(acl, fedreg):
     header = block_of(fedreg, "Action | Labor cost")
     assert fedreg.text[header.start:header.end] == ("Action | Labor cost | Parts cost | Cost per product | "
                                                      "Cost on U.S. operators")
+
+
+@needs_corpus
+def test_a_sentence_goes_on_after_a_table_or_figure_at_the_top_of_the_next_column(acl):
+    """A table or figure set at the top of a column cuts the sentence running from the column before; the sentence
+    is read whole, the table and its caption after it."""
+    text = acl.text
+    assert ("the statistics collected in the index described earlier. We compute two scores based on the word "
+            "overlap") in text
+    assert "(e.g., Xiong et al., 2017). We describe methods used in a scalable deployed production system" in text
+    assert text.index("index described earlier.") < text.index("Table 4: The Bag of Concepts F1 score")
 
 
 @needs_corpus
@@ -139,6 +152,27 @@ def test_narrow_gutters_still_part_columns(fedreg):
     assert "FOR FURTHER INFORMATION CONTACT: Ian Won, Manager, Seattle ACO Branch" in text
     # the first page's left column reads on from SUMMARY to DATES before the next column starts
     assert "The FAA is proposing this AD to address the unsafe condition on these products.\n\nDATES:" in text
+
+
+def test_an_options_table_is_not_two_columns():
+    """An options table (flags on the left, "-o, --output=FILE", what they do on the right; the libtasn1 manual's) is
+    not two columns of running text: flags are not prose, so its rows are read across. Two columns of prose are."""
+    from index.readers.pdf import _columns, _Line
+
+    def line(x0, x1, y, text):
+        return _Line(x0, y, x1, y + 9, text, 10.9, 0)
+    flags = ["-c, --check", "-o, --output=FILE", "-n, --name=NAME", "-h, --help", "-v, --version"]
+    meanings = ["checks the syntax only", "output file", "array name", "display this help and exit",
+                "output version information and exit"]
+    table = [line(101.5, 101.5 + 8 * len(f), 500 - 13 * i, f) for i, f in enumerate(flags)]
+    table += [line(227.5, 227.5 + 6 * len(m), 500 - 13 * i, m) for i, m in enumerate(meanings)]
+    assert _columns(table, 213.0, 10.9) is None
+    prose = ["the reader takes the text of every page", "and groups its lines into paragraphs that",
+             "run on across a column break when the", "sentence plainly goes on in the next one"]
+    two = [line(72, 290, 700 - 13 * i, t) for i, t in enumerate(prose)]
+    two += [line(306, 524, 700 - 13 * i, t) for i, t in enumerate(prose)]
+    left, right = _columns(two, 298.0, 10.9)
+    assert len(left) == len(right) == 4
 
 
 def test_hyphenation_rules():
