@@ -4,6 +4,8 @@ The zip is checked before anything is inflated: a DOCX whose parts would unpack 
 bomb) is refused from the sizes its directory declares (zipfile never inflates past a declared size)."""
 from __future__ import annotations
 
+from datetime import datetime
+
 import io
 import re
 import zipfile
@@ -56,6 +58,9 @@ def _level(paragraph) -> int:
         return 1
     m = _HEADING.match(name)
     return int(m[1]) if m else 0
+
+
+TEMPLATE_DATE = datetime(2013, 12, 23, 23, 15)  # python-docx's default template carries this creation date
 
 
 class DocxReader:
@@ -125,6 +130,8 @@ class DocxReader:
             props = doc.core_properties
             title = (props.title or "").strip() or None
             when = props.created or props.modified
+            if when is not None and when.replace(tzinfo=None) == TEMPLATE_DATE:
+                when = None  # python-docx's own template, saved without dates of the document's
         except Exception:
             return None, None
         date = when.date().isoformat() if when is not None and when.year >= 1980 else None

@@ -85,13 +85,14 @@ def read_rst(text: str) -> Extracted:
 
 
 # Header fields at the very top, as PEPs open ("PEP: 257", "Title: Docstring Conventions", continuation lines
-# indented)
+# indented), or a docinfo field list (":title: AWS CLI S3 Configuration", as Sphinx sites open their pages)
 _HEADER = re.compile(r"\A(?:[A-Za-z][\w-]*:[^\n]*\n(?:[ \t]+\S[^\n]*\n)*)+")
-_TITLE_FIELD = re.compile(r"^Title:[ \t]*(\S[^\n]*)$", re.M)
+_FIELD_HEADER = re.compile(r"\A\s*(?::[^:\n]+:[^\n]*\n(?:[ \t]+\S[^\n]*\n)*)+")
+_TITLE_FIELD = re.compile(r"^:?Title:[ \t]*(\S[^\n]*)$", re.M | re.I)
 
 
 def _header_title(text: str) -> str | None:
-    header = _HEADER.match(text)
+    header = _HEADER.match(text) or _FIELD_HEADER.match(text)
     found = _TITLE_FIELD.search(header.group(0)) if header else None
     return found.group(1).strip() if found else None
 

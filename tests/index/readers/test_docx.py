@@ -52,6 +52,19 @@ def test_structure():
     assert ex.title == "Ferry report" and (ex.date is None or len(ex.date) == 10)
 
 
+def test_the_date_is_the_documents_not_python_docx_templates():
+    """A file python-docx saved without dates of its own carries its template's creation date (2013-12-23): no date.
+    A date the document sets is read."""
+    from datetime import datetime
+
+    assert DocxReader().read(_docx(_sample)).date is None
+
+    def dated(d):
+        _sample(d)
+        d.core_properties.created = datetime(2024, 5, 2, 9, 30)
+    assert DocxReader().read(_docx(dated)).date == "2024-05-02"
+
+
 def test_merged_cells_once():
     def build(d):
         t = d.add_table(rows=1, cols=3)

@@ -131,3 +131,13 @@ def test_a_pep_header_title_field_is_the_title():
     ex = read_rst(raw)
     assert ex.title == "Docstring Conventions"
     assert [raw[b.start:b.end] for b in ex.blocks if b.kind == "heading"] == ["Abstract"]  # still a section
+
+
+def test_a_title_field_in_a_leading_field_list_is_the_title():
+    from index.readers.rst import read_rst
+
+    raw = (":title: AWS CLI S3 Configuration\n:description: Advanced configuration for AWS S3 Commands\n\n"
+           "Configuration Values\n====================\n\nThese are the configuration values you can set.\n")
+    ex = read_rst(raw)
+    assert ex.title == "AWS CLI S3 Configuration"
+    assert [raw[b.start:b.end] for b in ex.blocks if b.kind == "heading"] == ["Configuration Values"]
