@@ -387,6 +387,31 @@ def _remove_furniture(pages: list[list[_Line]], rotated: set[int], heights: list
     return touched
 
 
+_CONTENTS_LINE = re.compile(r"\S.*?\s?(?:\.\s?){3,}\s*(?:\d{1,4}|[ivxlc]{1,6})$")  # "3.1 Invoking asn1Parser . . . 5"
+CONTENTS_MIN_LINES = 3  # a page with this many such lines holds a table of contents (or an index)
+
+
+def _remove_contents(pages: list[list[_Line]], n_pages: int) -> int:
+    """Drop table-of-contents and back-of-book index entries (a title, leader dots, a page number at most the
+    document's page count; three or more on a page): they repeat the headings and point at pages, and a question
+    matching a heading's words would be answered with its entry. Returns how many lines went."""
+    def entry(ln: _Line) -> bool:
+        m = _CONTENTS_LINE.fullmatch(ln.text) if _CELL not in ln.text else None
+        if not m:
+            return False
+        page = ln.text.rsplit(None, 1)[-1].rsplit(".", 1)[-1]
+        return not page.isdigit() or int(page) <= n_pages
+
+    gone = 0
+    for i, lines in enumerate(pages):
+        hits = [ln for ln in lines if entry(ln)]
+        if len(hits) >= CONTENTS_MIN_LINES:
+            ids = {id(ln) for ln in hits}
+            pages[i] = [ln for ln in lines if id(ln) not in ids]
+            gone += len(hits)
+    return gone
+
+
 def _paragraphs(pages: list[list[_Line]]) -> list[list[_Line]]:
     """Group lines into paragraphs: a new one after a wide gap, a change of font size, a first-line indent, a
     bullet, or a short line ending a sentence; a column or page break continues a paragraph whose sentence goes on."""
@@ -682,6 +707,7 @@ def extract(path: str, max_pages: int) -> dict:
     doc.close()
 
     furnished = _remove_furniture(pages, rotated_ids, heights)
+    contents = _remove_contents(pages, n)
     paras = _paragraphs(pages)
     texts, starts = _join(paras)
     heads = {i: level for i, level in _headings(paras, texts, toc).items() if not paras[i][0].row}
@@ -704,6 +730,7 @@ def extract(path: str, max_pages: int) -> dict:
         if page_at[pg] is None:
             page_at[pg] = page_at[pg + 1] if pg + 1 < n else pos
     left_out = [f"running headers/footers and page numbers on {furnished} pages"] if furnished else []
+    left_out += [f"table of contents and index entries ({contents} lines)"] if contents else []
     return {"text": "".join(text_parts), "blocks": blocks, "pages": page_at, "visible_chars": visible,
             "left_out": left_out, "title": title, "date": date}
 

@@ -175,6 +175,22 @@ def test_an_options_table_is_not_two_columns():
     assert len(left) == len(right) == 4
 
 
+def test_contents_and_index_entries_are_navigation():
+    """A page of "title . . . . page" lines (a table of contents, a back-of-book index) is left out, and said so;
+    a table row with leader dots ("AFM revisions ........ 1 work-hour × $85") and a lone such line are text."""
+    from index.readers.pdf import _Line, _remove_contents
+
+    def line(y, text):
+        return _Line(90, y, 500, y + 10, text, 10.9, 0)
+    contents = [line(700, "1 Introduction . . . . . . . . . . . . 1"), line(686, "2 ASN.1 structure handling . . . . 2"),
+                line(672, "3.1 Invoking asn1Parser . . . . . . . . 5"), line(658, "Concept Index. . . . . . . . . 32")]
+    body = [line(700, "AFM revisions ........ 1 work-hour × $85 per hour = $85 ...... $0 ...... $85"),
+            line(686, "See the introduction . . . . 1"), line(672, "The library parses ASN.1 definitions.")]
+    pages = [contents, body]
+    assert _remove_contents(pages, 40) == 4
+    assert pages[0] == [] and len(pages[1]) == 3
+
+
 def test_hyphenation_rules():
     from index.readers.pdf import _Line, _join
 
