@@ -64,7 +64,7 @@ def test_every_corpus_file_is_read_and_keeps_its_text(corpus_index):
     _, report = corpus_index
     assert not report.skipped
     figures = kept_figures(report.documents_now)
-    assert {k.fmt for k in figures} == {"text", "markdown", "rst", "pdf", "docx"}
+    assert {k.fmt for k in figures} == {"text", "markdown", "rst", "html", "pdf", "docx"}
     assert all(k.share >= 0.9 for k in figures), [(k.doc_id, round(k.share, 3)) for k in figures]
 
 
