@@ -111,6 +111,9 @@ def readable(text: str, markup: str) -> str:
     if markup == "markdown":
         if "](" in text:
             text = _MD_LINK.sub(r"\1", text)
+        if "</" in text:  # an HTML block's structure: cells " | " apart, block tags a space ("<table>" alone may
+            # be a placeholder: "DROP TABLE <table>")
+            text = _BLOCK_TAG.sub(" ", _TERM_END.sub(" — ", _CELL_TAG.sub(" | ", text)))
         if "`" in text or "**" in text or "__" in text or "<" in text:
             for pattern, repl in _MD_INLINE:
                 text = pattern.sub(repl, text)

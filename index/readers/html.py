@@ -198,7 +198,9 @@ class HtmlReader:
         return read_decoded(data, read_html)
 
 
-def read_html(raw: str) -> Extracted:
+def read_html(raw: str, styled_headings: bool = True) -> Extracted:
+    """``styled_headings``: a page without <h2>-<h6> tags takes short unpunctuated paragraphs for headings (not so
+    for an HTML block inside a Markdown file)."""
     p = _Blocks(raw)
     p.feed(raw)
     p.close()
@@ -214,7 +216,7 @@ def read_html(raw: str) -> Extracted:
             if cut > s.start and plain(raw[cut:s.end]) in PERMALINKS:
                 s = stripped_span(raw, s.start, cut) or s
                 text = plain(raw[s.start:s.end])
-        if level or (not p.subheadings and kind == "prose" and text and len(text.split()) <= HEADING_MAX_WORDS
+        if level or (styled_headings and not p.subheadings and kind == "prose" and text and len(text.split()) <= HEADING_MAX_WORDS
                      and not TERMINAL.search(text) and not text.endswith(":")):
             blocks.append(Block(s.start, s.end, "heading", level or 2))
         else:

@@ -2,7 +2,8 @@
 
 Headings are headings; paragraphs and block quotes are prose (wrapped lines joined), a list item's paragraph an
 item (one unit while short); a table row is one unit; fenced and indented code is kept whole; YAML front matter gives the title and date and is not text;
-images are not text; HTML comments are left out.
+images are not text; HTML comments are left out; an HTML block is read as HTML (index.readers.html: a table's
+rows, headings, paragraphs).
 """
 from __future__ import annotations
 
@@ -61,8 +62,10 @@ def read_markdown(text: str) -> Extracted:
                 blocks.append(Block(*b, "code"))
         elif t.type == "html_block" and t.map and not t.content.lstrip().startswith("<!--"):
             b = _lines_span(lines, *t.map)
-            if b:
-                blocks.append(Block(*b, "lines"))
+            if b:  # read as HTML: a table's rows, a <details> body, an <h1 align="center"> title
+                from .html import read_html
+                blocks += [Block(b[0] + h.start, b[0] + h.end, h.kind, h.level)
+                           for h in read_html(view[b[0]:b[1]], styled_headings=False).blocks]
     blocks = _sorted_disjoint(blocks)
     visible = sum(c.isalnum() for c in readable(_COMMENT.sub("", view), "markdown"))  # what a reader never sees
     return Extracted(text, tuple(blocks), title=fields.get("title"), date=date, visible_chars=visible)

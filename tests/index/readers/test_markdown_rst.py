@@ -141,3 +141,18 @@ def test_a_title_field_in_a_leading_field_list_is_the_title():
     ex = read_rst(raw)
     assert ex.title == "AWS CLI S3 Configuration"
     assert [raw[b.start:b.end] for b in ex.blocks if b.kind == "heading"] == ["Configuration Values"]
+
+
+def test_an_html_block_in_markdown_is_read_as_html():
+    from index.markup import readable
+    from index.readers.markdown import read_markdown
+
+    md = ("# Tool\n\n<p align=\"center\"><img src=\"logo.png\" alt=\"logo\"></p>\n\nThe tool copies files.\n\n"
+          "<table>\n<tr><th>Option</th><th>Default</th></tr>\n<tr><td>retries</td><td>3</td></tr>\n</table>\n\n"
+          "<details>\n<summary>Advanced usage</summary>\n\nSet `TOOL_HOME` to move the cache.\n\n</details>\n\n"
+          "Run DROP TABLE <table> to remove one.\n")
+    got = [(b.kind, readable(md[b.start:b.end], "markdown")) for b in read_markdown(md).blocks]
+    assert ("item", "Option | Default") in got and ("item", "retries | 3") in got  # a row per unit, cells apart
+    assert ("prose", "Advanced usage") in got  # not a heading made from styling
+    assert all(t for _, t in got)  # the image-only paragraph is no empty block
+    assert ("prose", "Run DROP TABLE <table> to remove one.") in got  # a placeholder in text stays
