@@ -37,6 +37,25 @@ def _check_zip(data: bytes) -> None:
             raise Unreadable("not a DOCX file (no word/document.xml)")
 
 
+def _body_elements(parent):
+    """Paragraphs and tables in body order, those inside content controls (<w:sdt>: forms, cover pages, a
+    template's sections) included."""
+    for el in parent.iterchildren():
+        tag = el.tag.rsplit("}", 1)[-1]
+        if tag in ("p", "tbl"):
+            yield el
+        elif tag in ("sdt", "sdtContent", "customXml"):
+            yield from _body_elements(el)
+
+
+def _contents_entry(p) -> bool:
+    """A table-of-contents line (styles "TOC 1", "TOC Heading"): navigation, as in a PDF."""
+    try:
+        return (p.style.name or "").lower().startswith("toc")
+    except Exception:
+        return False
+
+
 def _listed(p) -> bool:
     """A numbered or bulleted paragraph (Word's numbering, or a "List …" style)."""
     ppr = p._p.pPr
@@ -101,12 +120,12 @@ class DocxReader:
     def _items(doc, Paragraph, Table) -> list[tuple[str, str, int]]:
         """(text, kind, level) per paragraph or table, in body order."""
         items: list[tuple[str, str, int]] = []
-        for el in doc.element.body.iterchildren():
+        for el in _body_elements(doc.element.body):
             tag = el.tag.rsplit("}", 1)[-1]
             if tag == "p":
                 p = Paragraph(el, doc)
                 text = _SPACE.sub(" ", p.text).strip()
-                if text:
+                if text and not _contents_entry(p):
                     level = _level(p)
                     items.append((text, "heading" if level else "item" if _listed(p) else "prose", level))
             elif tag == "tbl":

@@ -128,3 +128,32 @@ def test_damaged_docx():
         z.writestr("word/document.xml", "<not xml")
     with pytest.raises(Unreadable, match="damaged DOCX"):
         DocxReader().read(buf.getvalue())
+
+
+def test_content_controls_are_read_and_contents_entries_are_not():
+    """Text inside a content control (<w:sdt>, as forms and templates wrap it) is read in place; a table of
+    contents' lines (style "TOC 1") are navigation."""
+    import copy
+
+    from docx.oxml.ns import qn
+    from lxml import etree
+
+    def build(d):
+        d.add_heading("Policy", level=1)
+        inner = d.add_paragraph("Acknowledge a SEV1 page within 15 minutes.")
+        toc = d.add_paragraph("Policy\t1")
+        try:
+            toc.style = d.styles["TOC 1"]
+        except KeyError:
+            from docx.enum.style import WD_STYLE_TYPE
+            toc.style = d.styles.add_style("TOC 1", WD_STYLE_TYPE.PARAGRAPH)
+        sdt = etree.SubElement(d.element.body, qn("w:sdt"))
+        content = etree.SubElement(sdt, qn("w:sdtContent"))
+        content.append(copy.deepcopy(inner._p))
+        inner._p.getparent().remove(inner._p)
+        d.element.body.remove(sdt)
+        d.element.body.insert(1, sdt)
+        d.add_paragraph("Escalate after 30 minutes.")
+
+    ex = DocxReader().read(_docx(build))
+    assert ex.text == "Policy\n\nAcknowledge a SEV1 page within 15 minutes.\n\nEscalate after 30 minutes."
