@@ -48,6 +48,30 @@ def _body_elements(parent):
             yield from _body_elements(el)
 
 
+def _notes(doc) -> list[tuple[str, str, int]]:
+    """Footnotes and endnotes, after the body (as a PDF's footnotes follow its page's text), each "N text" with the
+    number its reference mark shows. Separator notes (ids -1 and 0) are layout, not text."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import qn
+
+    out = []
+    for rel in doc.part.rels.values():
+        kind = rel.reltype.rsplit("/", 1)[-1]
+        if kind not in ("footnotes", "endnotes") or rel.is_external:
+            continue
+        root = parse_xml(rel.target_part.blob)
+        for note in root.iterchildren(qn("w:" + kind[:-1])):
+            number = note.get(qn("w:id"), "")
+            if number.lstrip("-").isdigit() and int(number) <= 0:
+                continue
+            for para in note.iterchildren(qn("w:p")):
+                text = _SPACE.sub(" ", "".join(t.text or "" for t in para.iter(qn("w:t")))).strip()
+                if text:
+                    out.append((f"{number} {text}", "prose", 0))
+                    number = ""
+    return [(t.lstrip(), k, lv) for t, k, lv in out]
+
+
 def _contents_entry(p) -> bool:
     """A table-of-contents line (styles "TOC 1", "TOC Heading"): navigation, as in a PDF."""
     try:
@@ -141,7 +165,7 @@ class DocxReader:
                         rows.append(" | ".join(cells).strip())
                 if rows:
                     items.append(("\n".join(rows), "lines", 0))
-        return items
+        return items + _notes(doc)
 
     @staticmethod
     def _meta(doc) -> tuple[str | None, str | None]:

@@ -157,3 +157,26 @@ def test_content_controls_are_read_and_contents_entries_are_not():
 
     ex = DocxReader().read(_docx(build))
     assert ex.text == "Policy\n\nAcknowledge a SEV1 page within 15 minutes.\n\nEscalate after 30 minutes."
+
+
+def test_footnotes_are_read_after_the_body():
+    """A DOCX's footnotes live in their own part (word/footnotes.xml): read after the body, each with its number;
+    the separator notes Word keeps there are not text."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    notes = (f'<w:footnotes {w}><w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p>'
+             '</w:footnote><w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/>'
+             '</w:r></w:p></w:footnote><w:footnote w:id="1"><w:p><w:r><w:t>The pager rota is kept in the '
+             'wiki.</w:t></w:r></w:p></w:footnote></w:footnotes>').encode()
+
+    def build(d):
+        d.add_paragraph("Acknowledge a SEV1 page within 15 minutes.")
+        part = Part(PackURI("/word/footnotes.xml"),
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml", notes, d.part.package)
+        d.part.relate_to(part, RT.FOOTNOTES)
+
+    ex = DocxReader().read(_docx(build))
+    assert ex.text == "Acknowledge a SEV1 page within 15 minutes.\n\n1 The pager rota is kept in the wiki."
