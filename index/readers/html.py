@@ -23,7 +23,7 @@ from .decode import read_decoded
 SKIP = {"script", "style", "noscript", "nav", "header", "footer", "aside", "form", "button",
         "svg", "figcaption", "template", "iframe", "select"}
 BLOCK = {"p", "div", "section", "article", "main", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5",
-         "h6", "br", "tr", "td", "th", "table", "blockquote", "pre", "title", "dd", "dt", "hr", "body",
+         "h6", "tr", "td", "th", "table", "blockquote", "pre", "title", "dd", "dt", "hr", "body",
          "figure", "img"}
 VOID = {"br", "hr", "img", "meta", "link", "input", "source", "wbr", "area", "base", "col", "embed"}
 # <meta name|property|itemprop=...> naming the publication date (lower case); modified/updated dates are not read.
@@ -66,6 +66,7 @@ class _Blocks(HTMLParser):
         self.kind = "prose"
         self.inside: list[str] = []  # open containers (pre, tr): their block tags do not split the block
         self.lists = 0  # open <ul>/<ol>: a paragraph inside a list item is part of the item
+        self.last_br: int | None = None  # where the last <br> ended
         self.term_open = False  # a <dd> just opened after a <dt> term: the definition's first block joins the term
         self.subheadings = False  # the page tags its section headings (<h2>-<h6>)
         self.visible = 0  # letters and digits outside scripts and styles
@@ -106,6 +107,11 @@ class _Blocks(HTMLParser):
                      for k, v in attrs):
                 self.skipped.append([tag, 1])
                 self.skip_depth += 1
+        if tag == "br":  # a line break inside a paragraph is soft; two in a row end the paragraph
+            at = self._offset()
+            if self.last_br is not None and not self.raw[self.last_br:at].strip() and not self.inside:
+                self._close()
+            self.last_br = at + len(self.get_starttag_text() or "")
         if tag == "tr" and "tr" in self.inside:  # the last row's </tr> left out, as HTML allows
             while self.inside and self.inside.pop() != "tr":
                 pass

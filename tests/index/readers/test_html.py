@@ -135,3 +135,11 @@ def test_sphinx_furniture_permalinks_and_list_paragraphs():
     text = " ".join(t for _, t in got)
     for furniture in ("index", "modules", "Quick search", "Table of Contents", "Last updated", "Decoration only"):
         assert furniture not in text
+
+
+def test_a_line_break_is_soft_and_two_end_a_paragraph():
+    raw = ("<html><body><h2>Notes</h2><p>The backup runs nightly and keeps<br>\nthirty copies of the database."
+           "<br><br>Restores are tested monthly.</p></body></html>")
+    got = [(k, " ".join(t.split())) for k, t in blocks(raw)]
+    assert ("prose", "The backup runs nightly and keeps thirty copies of the database.") in got
+    assert ("prose", "Restores are tested monthly.") in got
