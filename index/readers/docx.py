@@ -72,6 +72,24 @@ def _notes(doc) -> list[tuple[str, str, int]]:
     return [(t.lstrip(), k, lv) for t, k, lv in out]
 
 
+def _text_boxes(p_el) -> list[str]:
+    """The paragraphs of text boxes anchored in a paragraph (a callout, a sidebar), which its own text leaves out;
+    a box drawn twice (DrawingML and its VML fallback) is read once."""
+    from docx.oxml.ns import qn
+
+    if p_el.find(".//" + qn("w:txbxContent")) is None:
+        return []
+    out = []
+    for box in p_el.iter(qn("w:txbxContent")):
+        if any(a.tag.endswith("}Fallback") for a in box.iterancestors()):
+            continue
+        for para in box.iter(qn("w:p")):
+            text = _SPACE.sub(" ", "".join(t.text or "" for t in para.iter(qn("w:t")))).strip()
+            if text:
+                out.append(text)
+    return out
+
+
 def _contents_entry(p) -> bool:
     """A table-of-contents line (styles "TOC 1", "TOC Heading"): navigation, as in a PDF."""
     try:
@@ -152,6 +170,7 @@ class DocxReader:
                 if text and not _contents_entry(p):
                     level = _level(p)
                     items.append((text, "heading" if level else "item" if _listed(p) else "prose", level))
+                items += [(t, "prose", 0) for t in _text_boxes(el)]
             elif tag == "tbl":
                 rows = []
                 for row in Table(el, doc).rows:

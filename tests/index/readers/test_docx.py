@@ -180,3 +180,25 @@ def test_footnotes_are_read_after_the_body():
 
     ex = DocxReader().read(_docx(build))
     assert ex.text == "Acknowledge a SEV1 page within 15 minutes.\n\n1 The pager rota is kept in the wiki."
+
+
+def test_text_boxes_are_read_once():
+    """A text box anchored in a paragraph (DrawingML, with Word's VML fallback copy) is read after that paragraph,
+    once."""
+    from docx.oxml import parse_xml
+
+    ns = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+          'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+          'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+          'xmlns:v="urn:schemas-microsoft-com:vml"')
+    box = '<w:txbxContent><w:p><w:r><w:t>Call the duty manager first.</w:t></w:r></w:p></w:txbxContent>'
+    run = (f'<w:r {ns}><mc:AlternateContent><mc:Choice Requires="wps"><wps:txbx>{box}</wps:txbx></mc:Choice>'
+           f'<mc:Fallback><v:textbox>{box}</v:textbox></mc:Fallback></mc:AlternateContent></w:r>')
+
+    def build(d):
+        p = d.add_paragraph("Escalation")
+        p._p.append(parse_xml(run))
+        d.add_paragraph("Page the secondary after 30 minutes.")
+
+    ex = DocxReader().read(_docx(build))
+    assert ex.text == "Escalation\n\nCall the duty manager first.\n\nPage the secondary after 30 minutes."
