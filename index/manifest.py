@@ -11,7 +11,7 @@ from .errors import IndexIncompatible, IndexNotFound
 FORMAT = "citebot-index"
 FORMAT_VERSION = 3  # 2: sentence-level dense store, documents keyed by relative path, roots recorded;
                     # 3: documents carry their format, layout (pages, sections), kept share, stored text
-CLEANING_VERSION = 27  # bump when cleaning, sentence rules or a reader's output change: documents are then read again
+CLEANING_VERSION = 28  # bump when cleaning, sentence rules or a reader's output change: documents are then read again
 CURRENT = "CURRENT"
 TEXTS = "texts"  # extracted text of PDF / DOCX documents, in each generation: texts/<content hash>.txt (UTF-8)
 

@@ -195,9 +195,9 @@ class ExtractiveAnswerer:
 
     def telling_heading(self, question: str, c: Candidate) -> str | None:
         """The heading of the section ``c`` stands in, where it holds question words the quote and the sentence
-        before it lack ("which test case is piece rate with alternate wage data" -> "TCFW-07 Wage Data Page – Piece
-        Rate using Alternate Wage Data as method"): the answer names it. Never the document's title; not past
-        MAX_HEADING_CHARS."""
+        before it lack ("rustdoc option to skip the default passes - still ok to use?" quoting "This flag is
+        deprecated." -> "--no-defaults: don't run default passes"): the answer names it. Never the document's title;
+        not past MAX_HEADING_CHARS."""
         path = c.passage.layout.section(c.start)
         head = path.rsplit(SECTION_SEPARATOR, 1)[-1] if path else None
         if not head or head == c.passage.title or len(head) > MAX_HEADING_CHARS:

@@ -36,6 +36,10 @@ HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 # elements whose class or id is one of these words (Sphinx's <div class="footer">, "sphinxsidebar")
 SKIP_ROLES = {"navigation", "banner", "contentinfo", "search", "complementary"}
 SKIP_CLASSES = {"footer", "sidebar", "sphinxsidebar", "related", "navbar", "breadcrumbs", "breadcrumb", "skip-link"}
+# elements whose end tag HTML requires: only these are left out for their role, class or "hidden" (a <p> or <li>
+# may end without one, and skipping would run on to the end of the page)
+CLOSED = {"div", "section", "nav", "aside", "header", "footer", "span", "ul", "ol", "table", "form", "details",
+          "dialog", "article", "main", "a"}
 PERMALINKS = {"¶", "#", "§", "🔗"}  # a heading's anchor link ("IDLE¶"): not part of its text
 HIDDEN = {"script", "style", "noscript", "template", "svg"}  # never visible
 HEADING_MAX_WORDS = 14  # a shorter block without end punctuation is a heading
@@ -98,7 +102,7 @@ class _Blocks(HTMLParser):
             self.away_depth += 1
         if tag in SKIP:
             self.skip_depth += 1
-        if tag not in VOID:
+        if tag in CLOSED:
             if self.skipped and tag == self.skipped[-1][0]:
                 self.skipped[-1][1] += 1
             elif any(k == "role" and (v or "").lower() in SKIP_ROLES or k == "hidden"

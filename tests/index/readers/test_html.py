@@ -143,3 +143,11 @@ def test_a_line_break_is_soft_and_two_end_a_paragraph():
     got = [(k, " ".join(t.split())) for k, t in blocks(raw)]
     assert ("prose", "The backup runs nightly and keeps thirty copies of the database.") in got
     assert ("prose", "Restores are tested monthly.") in got
+
+
+def test_a_hidden_paragraph_without_its_end_tag_does_not_hide_the_page():
+    """HTML lets <p> and <li> end without their end tag: only elements that must be closed are left out for
+    being hidden or furniture, so the rest of the page is still read."""
+    raw = "<html><body><h2>Notes</h2><p hidden>Draft note<p>The backup runs nightly.<p>Restores are tested.</body>"
+    got = blocks(raw)
+    assert ("prose", "The backup runs nightly.") in got and ("prose", "Restores are tested.") in got
