@@ -55,17 +55,23 @@ _BLOCK_TAG = re.compile(r"</?(?:br|p|div|li|ul|ol|dl|dd|dt|tr|table|tbody|thead|
                         r"(?:\s[^<>]{0,300})?/?>", re.I)                     # apart from its neighbours
 
 
+def _html_structure(text: str) -> str:
+    """HTML's block structure as text: a table cell's start " | ", a definition's start " — ", other block tags a
+    space (so neighbouring blocks' words stay apart)."""
+    if "<t" in text or "<T" in text:
+        text = _CELL_TAG.sub(" | ", text)
+    if "</dt>" in text or "</DT>" in text:
+        text = _TERM_END.sub(" — ", text)
+    return _BLOCK_TAG.sub(" ", text)
+
+
 def plain(text: str) -> str:
-    """Readable text of a raw passage: links keep their text, tags and entities go (block tags leave a space, a
-    table cell's start " | ", a definition's start " — ")."""
+    """Readable text of a raw passage: links keep their text, tags and entities go (block structure as
+    _html_structure gives it)."""
     if "](" in text:
         text = _MD_LINK.sub(r"\1", text)
     if "<" in text:
-        if "<t" in text or "<T" in text:
-            text = _CELL_TAG.sub(" | ", text)
-        if "</dt>" in text or "</DT>" in text:
-            text = _TERM_END.sub(" — ", text)
-        text = _TAG.sub("", _BLOCK_TAG.sub(" ", text))
+        text = _TAG.sub("", _html_structure(text))
     if "&" in text:
         text = html.unescape(text)
     return _WS.sub(" ", text).strip()
@@ -113,7 +119,7 @@ def readable(text: str, markup: str) -> str:
             text = _MD_LINK.sub(r"\1", text)
         if "</" in text:  # an HTML block's structure: cells " | " apart, block tags a space ("<table>" alone may
             # be a placeholder: "DROP TABLE <table>")
-            text = _BLOCK_TAG.sub(" ", _TERM_END.sub(" — ", _CELL_TAG.sub(" | ", text)))
+            text = _html_structure(text)
         if "`" in text or "**" in text or "__" in text or "<" in text:
             for pattern, repl in _MD_INLINE:
                 text = pattern.sub(repl, text)

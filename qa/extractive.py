@@ -133,9 +133,8 @@ class ExtractiveAnswerer:
                 if prev and _ANAPHOR.match(text):
                     toks = toks | set(self.index.bm25.tokenizer(prev))
                     with_prev = with_head = sum(w for t, w in weights.items() if covers(toks, t)) / total
-                path = p.layout.section(span.start + shift)
-                head = path.rsplit(SECTION_SEPARATOR, 1)[-1] if path else None
-                if head and head != p.title:
+                head = _section_heading(p, span.start + shift)
+                if head:
                     if head not in heads:
                         heads[head] = set(self.index.bm25.tokenizer(head))
                     if heads[head] - toks:
@@ -198,9 +197,8 @@ class ExtractiveAnswerer:
         before it lack ("rustdoc option to skip the default passes - still ok to use?" quoting "This flag is
         deprecated." -> "--no-defaults: don't run default passes"): the answer names it. Never the document's title;
         not past MAX_HEADING_CHARS."""
-        path = c.passage.layout.section(c.start)
-        head = path.rsplit(SECTION_SEPARATOR, 1)[-1] if path else None
-        if not head or head == c.passage.title or len(head) > MAX_HEADING_CHARS:
+        head = _section_heading(c.passage, c.start)
+        if not head or len(head) > MAX_HEADING_CHARS:
             return None
         tok = self.index.bm25.tokenizer
         have = set(tok(c.text)) | set(tok(c.previous or ""))
@@ -357,6 +355,14 @@ _ENDS_SENTENCE = re.compile(r"[.!?][\"”’')\]]*\s*$")
 # A sentence opening with a word that points back at the one before it (not a person's pronoun: those name
 # someone the question may not)
 _ANAPHOR = re.compile(r"^\W*(this|these|that|those|it|its|they|their|such|thus|therefore|here|there)\b", re.I)
+
+
+def _section_heading(p: Passage, offset: int) -> str | None:
+    """The heading of the section ``offset`` stands in, unless it is the document's title (which every sentence
+    shares)."""
+    path = p.layout.section(offset)
+    head = path.rsplit(SECTION_SEPARATOR, 1)[-1] if path else None
+    return head if head and head != p.title else None
 
 
 MAX_HEADING_CHARS = 150  # a longer "heading" is a paragraph a reader took for one: not named in the answer

@@ -4,11 +4,10 @@ The zip is checked before anything is inflated: a DOCX whose parts would unpack 
 bomb) is refused from the sizes its directory declares (zipfile never inflates past a declared size)."""
 from __future__ import annotations
 
-from datetime import datetime
-
 import io
 import re
 import zipfile
+from datetime import datetime
 
 from . import base as _base
 from .base import Block, Extracted, Unreadable
@@ -64,12 +63,9 @@ def _notes(doc) -> list[tuple[str, str, int]]:
             number = note.get(qn("w:id"), "")
             if number.lstrip("-").isdigit() and int(number) <= 0:
                 continue
-            for para in note.iterchildren(qn("w:p")):
-                text = _SPACE.sub(" ", "".join(t.text or "" for t in para.iter(qn("w:t")))).strip()
-                if text:
-                    out.append((f"{number} {text}", "prose", 0))
-                    number = ""
-    return [(t.lstrip(), k, lv) for t, k, lv in out]
+            texts = [t for t in map(_xml_text, note.iterchildren(qn("w:p"))) if t]
+            out += [(f"{number} {t}" if i == 0 else t, "prose", 0) for i, t in enumerate(texts)]
+    return out
 
 
 def _text_boxes(p_el) -> list[str]:
@@ -83,11 +79,15 @@ def _text_boxes(p_el) -> list[str]:
     for box in p_el.iter(qn("w:txbxContent")):
         if any(a.tag.endswith("}Fallback") for a in box.iterancestors()):
             continue
-        for para in box.iter(qn("w:p")):
-            text = _SPACE.sub(" ", "".join(t.text or "" for t in para.iter(qn("w:t")))).strip()
-            if text:
-                out.append(text)
+        out += [t for t in map(_xml_text, box.iter(qn("w:p"))) if t]
     return out
+
+
+def _xml_text(p_el) -> str:
+    """The text of a <w:p> element python-docx does not wrap (in a note or a text box), spaces collapsed."""
+    from docx.oxml.ns import qn
+
+    return _SPACE.sub(" ", "".join(t.text or "" for t in p_el.iter(qn("w:t")))).strip()
 
 
 def _contents_entry(p) -> bool:

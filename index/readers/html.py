@@ -2,11 +2,11 @@
 
 Navigation, headers, footers, asides, forms and scripts are not read, nor elements marked hidden or with the ARIA
 role of page furniture (navigation, banner, contentinfo, search, complementary); a navigation-heavy page keeps a
-smaller share of its visible text, and says so. Structure comes from the tags: ``<h1>``-``<h6>`` are headings, ``<pre>``
-is code (kept whole), ``<li>`` a list item, a ``<dt>`` term with its ``<dd>`` definition one item, and so is a
-table row ``<tr>`` (one unit however its source lines run; its cells read " | " apart, by index.markup.plain). Only a page without any
-``<h2>``-``<h6>`` tag gets headings from styling: a short paragraph without end punctuation is one there, as
-scraped news pages mark their subheadings with styling rather than tags.
+smaller share of its visible text, and says so. Structure comes from the tags: ``<h1>``-``<h6>`` are headings,
+``<pre>`` is code (kept whole), ``<li>`` a list item, a ``<dt>`` term with its ``<dd>`` definition one item, and so
+is a table row ``<tr>`` (one unit however its source lines run; its cells read " | " apart, by
+index.markup.plain). Only a page without any ``<h2>``-``<h6>`` tag gets headings from styling: a short paragraph
+without end punctuation is one there, as scraped news pages mark their subheadings with styling rather than tags.
 """
 from __future__ import annotations
 
@@ -48,6 +48,14 @@ AWAY = {"nav", "footer", "aside"}  # a <time> in these dates another page (relat
 JSON_LD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]{8,40})"')
 
 
+def _furniture(attrs) -> bool:
+    """Marked as page furniture by its ARIA role, class or id, or hidden."""
+    return any(k == "role" and (v or "").lower() in SKIP_ROLES or k == "hidden"
+               or k == "aria-hidden" and (v or "").lower() == "true"
+               or k in ("class", "id") and not SKIP_CLASSES.isdisjoint((v or "").lower().split())
+               for k, v in attrs)
+
+
 # the kind of block each tag opens (other BLOCK tags open "prose")
 KIND_OF = {"pre": "code", "li": "item", "dt": "dt", "tr": "item", **{h: "heading" for h in HEADINGS}}
 CONTAINERS = {"pre", "tr"}  # block tags inside these stay inside their block (a <p> in a cell, a <br> in code)
@@ -62,8 +70,7 @@ class _Blocks(HTMLParser):
             if c == "\n":
                 self.line_starts.append(i + 1)
         self.skip_depth = 0
-        self.skipped: list[list] = []  # [tag, nesting] of open elements left out for their role or as hidden
-        self.stack: list[str] = []
+        self.skipped: list[list] = []  # [tag, nesting] of the open elements left out (SKIP tags, furniture)
         self.current: list[int] | None = None
         self.blocks: list[tuple[int, int, int, str]] = []  # start, end, heading level (0: none), kind
         self.level = 0
@@ -100,17 +107,11 @@ class _Blocks(HTMLParser):
             self._date(tag, dict(attrs))
         if tag in AWAY:
             self.away_depth += 1
-        if tag in SKIP:
+        if self.skipped and tag == self.skipped[-1][0]:
+            self.skipped[-1][1] += 1
+        elif tag in SKIP or (tag in CLOSED and _furniture(attrs)):
+            self.skipped.append([tag, 1])
             self.skip_depth += 1
-        if tag in CLOSED:
-            if self.skipped and tag == self.skipped[-1][0]:
-                self.skipped[-1][1] += 1
-            elif any(k == "role" and (v or "").lower() in SKIP_ROLES or k == "hidden"
-                     or k == "aria-hidden" and (v or "").lower() == "true"
-                     or k in ("class", "id") and not SKIP_CLASSES.isdisjoint((v or "").lower().split())
-                     for k, v in attrs):
-                self.skipped.append([tag, 1])
-                self.skip_depth += 1
         if tag == "br":  # a line break inside a paragraph is soft; two in a row end the paragraph
             at = self._offset()
             if self.last_br is not None and not self.raw[self.last_br:at].strip() and not self.inside:
@@ -153,8 +154,6 @@ class _Blocks(HTMLParser):
     def handle_endtag(self, tag):
         if tag in AWAY and self.away_depth:
             self.away_depth -= 1
-        if tag in SKIP and self.skip_depth:
-            self.skip_depth -= 1
         if self.skipped and tag == self.skipped[-1][0]:
             self.skipped[-1][1] -= 1
             if not self.skipped[-1][1]:
@@ -226,8 +225,9 @@ def read_html(raw: str, styled_headings: bool = True) -> Extracted:
             if cut > s.start and plain(raw[cut:s.end]) in PERMALINKS:
                 s = stripped_span(raw, s.start, cut) or s
                 text = plain(raw[s.start:s.end])
-        if level or (styled_headings and not p.subheadings and kind == "prose" and text and len(text.split()) <= HEADING_MAX_WORDS
-                     and not TERMINAL.search(text) and not text.endswith(":")):
+        styled = (styled_headings and not p.subheadings and kind == "prose" and text
+                  and len(text.split()) <= HEADING_MAX_WORDS and not TERMINAL.search(text) and not text.endswith(":"))
+        if level or styled:
             blocks.append(Block(s.start, s.end, "heading", level or 2))
         else:
             blocks.append(Block(s.start, s.end, {"heading": "prose", "dt": "item"}.get(kind, kind)))

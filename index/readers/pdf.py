@@ -80,7 +80,8 @@ _LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "
 _ACCENTS = {"\u00a8": "\u0308", "\u00b4": "\u0301", "`": "\u0300", "\u02c6": "\u0302", "\u02dc": "\u0303",
             "\u00b8": "\u0327", "\u02c7": "\u030c", "\u02dd": "\u030b", "\u02d8": "\u0306", "\u02da": "\u030a"}
 _ACCENTED = re.compile("([\u00a8\u00b4`\u02c6\u02dc\u00b8\u02c7\u02dd\u02d8\u02da])([A-Za-z\u0131])")
-_STRAY_ACCENT = re.compile("(?:^|(?<=\\s))[\u00a8\u00b4\u02c6\u02dc\u00b8\u02c7\u02dd\u02d8\u02da](?=\\s|$)")  # drawn apart
+# an accent drawn apart from its letter, standing alone between spaces ("Paul Erd o ˝ s" read as "˝ can be")
+_STRAY_ACCENT = re.compile("(?:^|(?<=\\s))[\u00a8\u00b4\u02c6\u02dc\u00b8\u02c7\u02dd\u02d8\u02da](?=\\s|$)")
 _PAGE_NUMBER = re.compile(r"^\W*(?:page\s*)?(?:\d{1,5}|[ivxlc]{1,7})(?:\s*(?:of|/)\s*\d{1,4})?\W*$", re.I)
 _BULLET = re.compile(r"^(?:[\u2022\u2023\u25e6\u25aa\u25cf\u2043\u2219\u00b7\u2013\u2014*\uf0b7]\s|\(?\d{1,2}[.)]\s"
                      r"|\([a-z]\)\s)")
@@ -344,13 +345,11 @@ def _append_to_cell(row: _Line, ln: _Line) -> None:
 def _insert_cell(row: _Line, x0: float, x1: float, text: str) -> None:
     """Put a cell into the row at its place by x."""
     i = next((k for k, f in enumerate(row.frags) if f[0] > x0), len(row.frags))
-    if i == len(row.frags):
-        at, piece = len(row.text), _CELL + text
-    else:
-        at, piece = row.frags[i][2], text + _CELL
-    _insert(row, at, piece)
-    row.frags.insert(i, (x0, x1, at + (len(_CELL) if i == len(row.frags) else 0),
-                         at + (len(_CELL) if i == len(row.frags) else 0) + len(text)))
+    last = i == len(row.frags)
+    at = len(row.text) if last else row.frags[i][2]
+    _insert(row, at, _CELL + text if last else text + _CELL)
+    start = at + len(_CELL) if last else at
+    row.frags.insert(i, (x0, x1, start, start + len(text)))
     row.cells += 1
     row.x0, row.x1 = min(row.x0, x0), max(row.x1, x1)
 

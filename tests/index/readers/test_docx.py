@@ -174,8 +174,8 @@ def test_footnotes_are_read_after_the_body():
 
     def build(d):
         d.add_paragraph("Acknowledge a SEV1 page within 15 minutes.")
-        part = Part(PackURI("/word/footnotes.xml"),
-                    "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml", notes, d.part.package)
+        kind = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+        part = Part(PackURI("/word/footnotes.xml"), kind, notes, d.part.package)
         d.part.relate_to(part, RT.FOOTNOTES)
 
     ex = DocxReader().read(_docx(build))

@@ -144,8 +144,8 @@ def test_narrow_gutters_still_part_columns(fedreg):
     """The footnote area of page 2 is three columns of 7 pt type with gutters of 9 pt, under one em of the page's
     9 pt body: each column is still read top to bottom, so sentences run on in their own column."""
     text = fedreg.text
-    assert ("‘‘low’’ AOA is a relatively small angle (associated with flight conditions within the normal flight "
-            "envelope).") in text
+    assert ("‘‘low’’ AOA is a relatively small angle (associated with flight conditions within the normal "
+            "flight envelope).") in text
     assert ("The FAA’s review of these flights and associated risk assessments provided the basis for the revised "
             "pilot procedures") in text
     # a paragraph opening with a label in small capitals goes on in body type on its next line
@@ -182,7 +182,8 @@ def test_contents_and_index_entries_are_navigation():
 
     def line(y, text):
         return _Line(90, y, 500, y + 10, text, 10.9, 0)
-    contents = [line(700, "1 Introduction . . . . . . . . . . . . 1"), line(686, "2 ASN.1 structure handling . . . . 2"),
+    contents = [line(700, "1 Introduction . . . . . . . . . . . . 1"),
+                line(686, "2 ASN.1 structure handling . . . . 2"),
                 line(672, "3.1 Invoking asn1Parser . . . . . . . . 5"), line(658, "Concept Index. . . . . . . . . 32")]
     body = [line(700, "AFM revisions ........ 1 work-hour × $85 per hour = $85 ...... $0 ...... $85"),
             line(686, "See the introduction . . . . 1"), line(672, "The library parses ASN.1 definitions.")]
